@@ -1,0 +1,5 @@
+"""``python -m precursorwatch`` runs the command line."""
+
+from precursorwatch.cli import main
+
+main()

@@ -1,0 +1,66 @@
+"""The ``precursorwatch`` command: one group per job, errors turned into messages here.
+
+Core code raises :mod:`precursorwatch.exceptions`; this module is the one place that turns
+them into a message on stderr and an exit code, so that no user ever sees a traceback for
+bad input.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from precursorwatch import __version__
+from precursorwatch.commands import substances
+from precursorwatch.commands._console import (
+    EXIT_CODES_HELP,
+    EXIT_ERROR,
+    EXIT_INPUT,
+    EXIT_USAGE,
+    err,
+)
+from precursorwatch.exceptions import InputError, PrecursorwatchError, UsageError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="precursorwatch",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
+    help="Fight narcotics trafficking and precursor diversion across US and Indian agencies: "
+    "know which substances are controlled where, and recognise them in trade.\n\n"
+    + EXIT_CODES_HELP,
+)
+app.add_typer(substances.app, name="substances")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"precursorwatch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """precursorwatch command line."""
+
+
+def main() -> None:
+    """Run the command line, turning our errors into a message and an exit code."""
+    try:
+        app()
+    except UsageError as error:
+        err.print(f"[red]Usage error:[/red] {error}")
+        sys.exit(EXIT_USAGE)
+    except InputError as error:
+        err.print("[red]Input rejected, nothing written:[/red]")
+        err.print(str(error), markup=False)
+        sys.exit(EXIT_INPUT)
+    except PrecursorwatchError as error:
+        err.print(f"[red]Error:[/red] {error}")
+        sys.exit(EXIT_ERROR)

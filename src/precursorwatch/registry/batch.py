@@ -1,0 +1,142 @@
+"""Identification over whole tables: each distinct product is identified once.
+
+A year of trade repeats itself: the same exporter ships the same "Pseudoephedrine HCl USP" many
+times. Identifying each distinct (description, CAS, HS) triple once and spreading the answer
+back over the rows with Arrow's dictionary encoding is what makes batch identification fast;
+the cost grows with the number of distinct products, not of rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from precursorwatch.exceptions import InputError, RowErrors
+from precursorwatch.registry.identify import Identification, Identifier
+from precursorwatch.registry.rules import Consignment, judge
+
+__all__ = ["check_table", "identify_table"]
+
+_SEPARATOR = "\x1f"  # a control character that cannot occur in a field read from a file
+
+
+def _column(table: pa.Table, name: str) -> pa.ChunkedArray:
+    if name in table.column_names:
+        return pc.fill_null(table.column(name).cast(pa.string()), "")
+    return pa.chunked_array([pa.array([""] * table.num_rows, pa.string())])
+
+
+def identify_table(
+    table: pa.Table,
+    identifier: Identifier,
+    *,
+    file: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> pa.Table:
+    """The input table with ``substances``, ``confidence`` and ``evidence`` columns added.
+
+    ``product_description`` is required; ``cas_number`` and ``hs_code`` are used when present.
+    ``substances`` holds the ``;``-joined canonical names of the reported substances and
+    ``confidence`` their confidences in the same order. ``progress(done, total)`` is called
+    now and then with counts of distinct products.
+    """
+    if "product_description" not in table.column_names:
+        raise InputError("required column is missing", file=file, field="product_description")
+    keys = pc.binary_join_element_wise(
+        _column(table, "product_description"), _column(table, "cas_number"),
+        _column(table, "hs_code"), _SEPARATOR,
+    )
+    encoded = pc.dictionary_encode(keys).combine_chunks()
+    distinct = encoded.dictionary.to_pylist()
+    total = len(distinct)
+    substances: list[str] = []
+    confidences: list[str] = []
+    evidence: list[str] = []
+    for done, key in enumerate(distinct, start=1):
+        description, cas, hs_code = key.split(_SEPARATOR)
+        result: Identification = identifier.identify(description, cas or None, hs_code or None)
+        reported = result.reported
+        substances.append(";".join(m.substance.name for m in reported))
+        confidences.append(";".join(f"{m.confidence:.2f}" for m in reported))
+        evidence.append(result.evidence_text())
+        if progress is not None and (done % 1000 == 0 or done == total):
+            progress(done, total)
+    indices = encoded.indices
+    out = table
+    for name, values in (("substances", substances), ("confidence", confidences),
+                         ("evidence", evidence)):
+        column = pc.take(pa.array(values, pa.string()), indices)
+        if name in out.column_names:
+            out = out.set_column(out.column_names.index(name), name, column)
+        else:
+            out = out.append_column(name, column)
+    return out
+
+
+def _number(value: str, *, file: str | None, row: int, field: str) -> float | None:
+    if value == "":
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise InputError(f"{value!r} is not a number", file=file, row=row, field=field) from None
+    if number < 0:
+        raise InputError(f"{value!r} is negative", file=file, row=row, field=field)
+    return number
+
+
+def check_table(
+    table: pa.Table,
+    identifier: Identifier,
+    *,
+    file: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> pa.Table:
+    """Identified rows with the law's verdict: ``regulated``, ``us_regulated``,
+    ``in_authorisation``, ``pen_expected`` and ``rules`` (the sentences of the rules that
+    apply, ``;``-joined).
+
+    Needs ``export_country`` and ``import_country``; ``quantity``, ``unit`` and
+    ``concentration_pct`` are used when present. Every bad value is reported before giving up.
+    """
+    for required in ("export_country", "import_country"):
+        if required not in table.column_names:
+            raise InputError("required column is missing", file=file, field=required)
+    identified = identify_table(table, identifier, file=file, progress=progress)
+    registry = identifier.registry
+    columns = {name: _column(identified, name).to_pylist() for name in (
+        "substances", "export_country", "import_country", "quantity", "unit",
+        "concentration_pct")}
+    flags: dict[str, list[bool]] = {k: [] for k in ("regulated", "us_regulated",
+                                                    "in_authorisation", "pen_expected")}
+    rules: list[str] = []
+    errors: list[InputError] = []
+    for index in range(identified.num_rows):
+        row_number = index + 1
+        try:
+            quantity = _number(columns["quantity"][index], file=file, row=row_number,
+                               field="quantity")
+            concentration = _number(columns["concentration_pct"][index], file=file,
+                                    row=row_number, field="concentration_pct")
+        except InputError as bad:
+            errors.append(bad)
+            continue
+        names = [n for n in columns["substances"][index].split(";") if n]
+        substances = [s for s in (registry.by_name(n) for n in names) if s is not None]
+        verdict = judge(substances, Consignment(
+            columns["export_country"][index].strip().upper(),
+            columns["import_country"][index].strip().upper(),
+            quantity, columns["unit"][index].strip() or None, concentration))
+        flags["regulated"].append(verdict.regulated)
+        flags["us_regulated"].append(verdict.us_regulated)
+        flags["in_authorisation"].append(verdict.in_authorisation)
+        flags["pen_expected"].append(verdict.pen_expected)
+        rules.append("; ".join(verdict.sentences()))
+    if errors:
+        raise RowErrors(errors, file=file)
+    out = identified
+    for name, values in flags.items():
+        out = out.append_column(name, pa.array(values, pa.bool_()))
+    return out.append_column("rules", pa.array(rules, pa.string()))
