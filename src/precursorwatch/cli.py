@@ -53,7 +53,7 @@ def _root(
 def main() -> None:
     """Run the command line, turning our errors into a message and an exit code."""
     try:
-        app()
+        app(prog_name="precursorwatch")
     except UsageError as error:
         err.print(f"[red]Usage error:[/red] {error}")
         sys.exit(EXIT_USAGE)

@@ -87,3 +87,16 @@ def test_scheduled_drug_needs_us_permit_and_indian_authorisation(registry: Regis
 def test_domestic_trade_of_another_country_is_out_of_scope(registry: Registry) -> None:
     verdict = judge([_sub(registry, "acetone")], Consignment("DE", "FR", 99999, "kg"))
     assert not verdict.regulated and not verdict.pen_expected
+
+
+def test_solvent_mixture_limit_applies_to_exports_only(registry: Registry) -> None:
+    toluene = _sub(registry, "toluene")
+    assert toluene.us_mixture_exempt_scope == "exports"
+    limit = toluene.us_mixture_exempt_pct
+    assert limit is not None
+    imported = judge([toluene], Consignment("IN", "US", 99_999, "kg", limit + 10))
+    exported = judge([toluene], Consignment("US", "IN", 99_999, "kg", limit + 10))
+    weak_export = judge([toluene], Consignment("US", "IN", 99_999, "kg", limit - 10))
+    assert not imported.us_regulated and "69 FR 74957" in imported.results[0].sentence
+    assert exported.us_regulated
+    assert not weak_export.us_regulated

@@ -30,7 +30,7 @@ EXIT_CODES_HELP = (
 )
 
 #: Messages and progress: never mixed into results, which go to a file or standard output.
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 #: Human-readable results on standard output.
 out = Console(highlight=False)
 

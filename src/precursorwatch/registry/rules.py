@@ -93,6 +93,21 @@ def _threshold_for(substance: Substance, row: Consignment) -> Threshold | None:
     return substance.us_threshold
 
 
+def _mixture_exemption(substance: Substance, row: Consignment) -> str | None:
+    """Why a mixture is exempt under 21 CFR 1310.12, or None when it is not."""
+    pct, limit = row.concentration_pct, substance.us_mixture_exempt_pct
+    if pct is None or limit is None or pct >= 100:
+        return None
+    us_export = row.export_country == "US" and row.import_country != "US"
+    if substance.us_mixture_exempt_scope == "exports" and not us_export:
+        return (f"domestic and import transactions in mixtures of it are exempt at any "
+                f"concentration (21 CFR 1310.12; 69 FR 74957)")
+    if pct <= limit:
+        return (f"a mixture at {pct:g}% is at or below the {limit:g}% exemption of "
+                f"21 CFR 1310.12")
+    return None
+
+
 def _us_rule(substance: Substance, row: Consignment) -> RuleResult | None:
     """21 U.S.C. 802(39) and 21 CFR 1310.04, 1310.12, part 1312: a US regulated transaction."""
     if "US" not in (row.export_country, row.import_country):
@@ -108,11 +123,9 @@ def _us_rule(substance: Substance, row: Consignment) -> RuleResult | None:
     if not substance.us_list:
         return None
     label = f"{name} is a List {substance.us_list} chemical (21 CFR 1310.02)"
-    exempt = substance.us_mixture_exempt_pct
-    if row.concentration_pct is not None and exempt is not None and row.concentration_pct <= exempt:
-        return RuleResult("US", "us.mixture_exempt", name, False,
-                          f"{label}, but a mixture at {row.concentration_pct:g}% is at or below "
-                          f"the {exempt:g}% exemption of 21 CFR 1310.12")
+    exempt = _mixture_exemption(substance, row)
+    if exempt is not None:
+        return RuleResult("US", "us.mixture_exempt", name, False, f"{label}, but {exempt}")
     threshold = _threshold_for(substance, row)
     if threshold is None:
         return RuleResult("US", "us.listed_chemical", name, True,

@@ -113,6 +113,7 @@ class Substance:
     us_threshold: Threshold | None = None
     us_export_thresholds: tuple[Threshold, ...] = ()
     us_mixture_exempt_pct: float | None = None
+    us_mixture_exempt_scope: Literal["all", "exports"] = "all"
     in_control: str | None = None
     in_export_authorisation: bool = False
     in_import_authorisation: bool = False
@@ -265,6 +266,8 @@ def _category_and_facts(list_id: str, control: Mapping[str, object]) -> tuple[
             facts["us_schedule"] = schedule
         if control.get("mixture_exempt_pct") is not None:
             facts["us_mixture_exempt_pct"] = float(str(control["mixture_exempt_pct"]))
+        if control.get("mixture_exempt_scope") == "exports":
+            facts["us_mixture_exempt_scope"] = "exports"
         category = f"List {us_list}" if us_list else f"Schedule {schedule}"
         return "US", category, facts
     if list_id == "in_rcs_order":
