@@ -7,7 +7,6 @@ reference can never drift from the code.
 from __future__ import annotations
 
 import os
-
 from typing import Any
 
 import typer

@@ -41,6 +41,7 @@ __all__ = [
     "Identification",
     "Identifier",
     "Match",
+    "build_identifier",
     "default_identifier",
 ]
 
@@ -91,6 +92,7 @@ _ABBREVIATION_LENGTH = 4
 _FUZZY_MIN_LENGTH = 6
 _FUZZY_TWO_EDITS_LENGTH = 10
 _MAX_WINDOW = 8
+_CACHE_LIMIT = 200_000  # remembered fuzzy look-ups before the memory is cleared
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,7 @@ class Identifier:
         self._prefixes = {k[:i] for k in self._names for i in range(1, len(k) + 1)}
         self._sound_prefixes = {k[:i] for k in self._sounds for i in range(1, len(k) + 1)}
         self._ordinary = {squash(w) for w in ordinary_words} | set(_SALT_WORDS)
+        self._misspellings: dict[tuple[str, ...], tuple[int, _Name, int] | None] = {}
         # Misspellings are looked for among names of the same first letter and similar length.
         self._fuzzy: dict[str, list[str]] = {}
         for key in self._names:
@@ -231,17 +234,29 @@ class Identifier:
 
     def _misspelt(self, toks: Sequence[str], start: int) -> tuple[int, _Name, int] | None:
         """A window of 1-3 tokens a few edits from a long name: (end, entry, distance)."""
-        first = toks[start]
-        if not first.isalpha():
+        words: tuple[str, ...] = ()
+        for token in toks[start:start + 3]:
+            if not token.isalpha():
+                break
+            words += (token,)
+        if not words:
             return None
-        choices = self._fuzzy.get(first[0])
+        # The same words recur across declarations ("drums", "pharma grade"), and fuzzy
+        # search is the costliest step, so answers are remembered per window of words.
+        if words not in self._misspellings:
+            if len(self._misspellings) > _CACHE_LIMIT:
+                self._misspellings.clear()
+            self._misspellings[words] = self._closest(words)
+        found = self._misspellings[words]
+        return None if found is None else (start + found[0], found[1], found[2])
+
+    def _closest(self, words: tuple[str, ...]) -> tuple[int, _Name, int] | None:
+        """(width, entry, distance) of the widest window of ``words`` that is a misspelling."""
+        choices = self._fuzzy.get(words[0][0])
         if not choices:
             return None
-        for width in (3, 2, 1):
-            end = start + width
-            if end > len(toks) or not all(t.isalpha() for t in toks[start:end]):
-                continue
-            window = "".join(toks[start:end])
+        for width in range(len(words), 0, -1):
+            window = "".join(words[:width])
             if len(window) < _FUZZY_MIN_LENGTH or (width == 1 and window in self._ordinary):
                 continue
             limit = 2 if len(window) >= _FUZZY_TWO_EDITS_LENGTH else 1
@@ -250,7 +265,7 @@ class Identifier:
                 key, distance, _ = found
                 entry = self._names[key]
                 if entry.substance is not None and abs(len(key) - len(window)) <= limit:
-                    return end, entry, int(distance)
+                    return width, entry, int(distance)
         return None
 
     def _scan(self, toks: Sequence[str]) -> list[_Hit]:
@@ -461,6 +476,11 @@ def _data(name: str) -> Mapping[str, Any]:
 @cache
 def default_identifier() -> Identifier:
     """An identifier over the shipped registry, look-alikes and HS hints, built once."""
+    return build_identifier()
+
+
+def build_identifier() -> Identifier:
+    """A new identifier over the shipped data, with nothing remembered yet."""
     lookalikes = _data("lookalikes")
     hints = _data("hs_subheadings")
     return Identifier(

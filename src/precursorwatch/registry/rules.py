@@ -100,8 +100,8 @@ def _mixture_exemption(substance: Substance, row: Consignment) -> str | None:
         return None
     us_export = row.export_country == "US" and row.import_country != "US"
     if substance.us_mixture_exempt_scope == "exports" and not us_export:
-        return (f"domestic and import transactions in mixtures of it are exempt at any "
-                f"concentration (21 CFR 1310.12; 69 FR 74957)")
+        return ("domestic and import transactions in mixtures of it are exempt at any "
+                "concentration (21 CFR 1310.12; 69 FR 74957)")
     if pct <= limit:
         return (f"a mixture at {pct:g}% is at or below the {limit:g}% exemption of "
                 f"21 CFR 1310.12")
