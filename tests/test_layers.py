@@ -6,8 +6,9 @@ import ast
 from pathlib import Path
 
 SRC = Path(__file__).parent.parent / "src" / "precursorwatch"
-# In the order of DESIGN.md: a folder may import only from folders listed before it.
-LAYERS = ["records", "registry", "screening", "entities", "network", "exchange", "store",
+# In the order of DESIGN.md (with ids/, the identifiers every layer shares, at the bottom):
+# a folder may import only from folders listed before it.
+LAYERS = ["ids", "records", "registry", "screening", "entities", "network", "exchange", "store",
           "api", "web", "simulate"]
 EDGES = {"commands", "cli"}
 

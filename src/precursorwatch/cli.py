@@ -12,7 +12,7 @@ import sys
 import typer
 
 from precursorwatch import __version__
-from precursorwatch.commands import substances
+from precursorwatch.commands import ingest, substances
 from precursorwatch.commands._console import (
     EXIT_CODES_HELP,
     EXIT_ERROR,
@@ -34,6 +34,7 @@ app = typer.Typer(
     + EXIT_CODES_HELP,
 )
 app.add_typer(substances.app, name="substances")
+app.command("ingest")(ingest.ingest)
 
 
 def _version(value: bool) -> None:

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from precursorwatch.registry import Registry, Substance, cas
+from precursorwatch.ids import cas
+from precursorwatch.registry import Registry, Substance
 from precursorwatch.registry.substances import LIST_FILES
 from precursorwatch.registry.text import squash
 

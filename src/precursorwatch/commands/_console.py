@@ -36,8 +36,8 @@ out = Console(highlight=False)
 
 
 @contextmanager
-def progress_bar(label: str, *, quiet: bool) -> Iterator[Callable[[int, int], None]]:
-    """A callback ``update(done, total)`` that drives a bar on stderr.
+def progress_bar(label: str, *, quiet: bool) -> Iterator[Callable[[int, int | None], None]]:
+    """A callback ``update(done, total)`` that drives a bar on stderr (total None: unknown).
 
     The bar is hidden with ``--quiet`` and when stderr is not a terminal, so logs and pipes
     stay clean.
@@ -49,7 +49,7 @@ def progress_bar(label: str, *, quiet: bool) -> Iterator[Callable[[int, int], No
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task(label, total=None)
 
-        def update(done: int, total: int) -> None:
+        def update(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total)
 
         yield update

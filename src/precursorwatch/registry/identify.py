@@ -30,8 +30,8 @@ import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from precursorwatch.registry import cas as cas_numbers
-from precursorwatch.registry import hs as hs_codes
+from precursorwatch.ids import cas as cas_numbers
+from precursorwatch.ids import hs as hs_codes
 from precursorwatch.registry.substances import Registry, Substance, load_registry
 from precursorwatch.registry.text import is_devanagari, sound_key, squash, tokens
 

@@ -18,7 +18,7 @@ from typing import Literal
 import yaml
 
 from precursorwatch.exceptions import RegistryError
-from precursorwatch.registry import cas as cas_numbers
+from precursorwatch.ids import cas as cas_numbers
 
 __all__ = [
     "Citation",

@@ -1,6 +1,6 @@
 import pytest
 
-from precursorwatch.registry import hs
+from precursorwatch.ids import hs
 
 
 @pytest.mark.parametrize(("text", "digits"), [

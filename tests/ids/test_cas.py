@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from precursorwatch.registry import cas
+from precursorwatch.ids import cas
 
 
 def test_accepts_known_numbers() -> None:

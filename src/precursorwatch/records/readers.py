@@ -1,0 +1,215 @@
+"""Stream contract files (CSV, JSON Lines, Parquet) as validated batches in bounded memory.
+
+A reader never holds a whole file: it yields :class:`~precursorwatch.records.validate.Validated`
+batches of at most ``batch_rows`` rows, each with the numbers of its rows in the file (from 1
+for the first data row; a CSV header is not a row) and the errors of its bad rows. Rows that
+cannot even be parsed (a stray quote, a broken JSON line) come back as errors of their own.
+Whether to reject the file or quarantine the bad rows is the caller's choice.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from precursorwatch.exceptions import InputError
+from precursorwatch.records.files import format_of
+from precursorwatch.records.schema import REQUIRED_FIELDS
+from precursorwatch.records.validate import Validated, rejected_rows, validate_batch
+
+__all__ = ["DEFAULT_BATCH_ROWS", "read_contract"]
+
+DEFAULT_BATCH_ROWS = 262_144
+# A CSV block must hold the longest row; 64 MiB lets a 10 MB field be read and then rejected
+# by name instead of failing the whole file with a parser error.
+_CSV_BLOCK = 64 << 20
+
+
+def _missing_columns(path: str, columns: list[str]) -> None:
+    missing = sorted(REQUIRED_FIELDS - set(columns))
+    if missing:
+        raise InputError(
+            f"required column{'s' if len(missing) > 1 else ''} missing: {', '.join(missing)}",
+            file=path, field=missing[0])
+    duplicated = sorted({c for c in columns if columns.count(c) > 1})
+    if duplicated:
+        raise InputError(f"column appears more than once: {', '.join(duplicated)}",
+                         file=path, field=duplicated[0])
+
+
+def _malformed(path: str, rows: list[tuple[int, str]], what: str) -> Validated:
+    errors = tuple(InputError(f"{what}: {text[:80]!r}", file=path, row=row)
+                   for row, text in rows)
+    numbers = np.array([row for row, _ in rows], dtype=np.int64)
+    rejected = pa.table({"row": pa.array(numbers, pa.int64()),
+                         "raw_text": pa.array([text for _, text in rows], pa.string())})
+    return Validated(pa.RecordBatch.from_pylist([]), numbers[:0], errors,
+                     np.ones(len(rows), dtype=bool), rejected)
+
+
+def _csv(path: str, batch_rows: int) -> Iterator[Validated]:
+    with open(path, "rb") as handle:
+        first = handle.readline()
+    try:
+        header = next(csv.reader(io.StringIO(first.decode("utf-8-sig"))), [])
+    except UnicodeDecodeError:
+        raise InputError("the header is not UTF-8 text (save the file as UTF-8)",
+                         file=path, row=None) from None
+    if not header:
+        raise InputError("the file is empty: no header row", file=path)
+    header = [h.strip() for h in header]
+    _missing_columns(path, header)
+    broken: list[tuple[int, str]] = []
+
+    def invalid(row: Any) -> str:
+        # Row numbers from the parser count the header as row 1.
+        broken.append((int(row.number) - 1 if row.number is not None else -1, row.text))
+        return "skip"
+
+    reader = pa_csv.open_csv(
+        path,
+        read_options=pa_csv.ReadOptions(use_threads=False, block_size=_CSV_BLOCK,
+                                        column_names=header, skip_rows=1),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid),
+        convert_options=pa_csv.ConvertOptions(column_types={c: pa.binary() for c in header},
+                                              strings_can_be_null=False),
+    )
+    next_row = 1
+    try:
+        for batch in reader:
+            block_broken = sorted(broken)
+            broken.clear()
+            span = batch.num_rows + len(block_broken)
+            numbers = np.arange(next_row, next_row + span, dtype=np.int64)
+            if block_broken:
+                numbers = numbers[~np.isin(numbers, [r for r, _ in block_broken])]
+                yield _malformed(path, block_broken,
+                                 f"malformed CSV row: not {len(header)} fields "
+                                 f"(a stray quote or a missing comma?)")
+            next_row += span
+            for start in range(0, batch.num_rows, batch_rows):
+                part = batch.slice(start, batch_rows)
+                yield validate_batch(part, numbers[start:start + part.num_rows], path)
+    except pa.ArrowInvalid as err:
+        raise InputError(f"cannot parse as CSV near row {next_row}: {err}", file=path) from err
+    if broken:
+        yield _malformed(path, sorted(broken), "malformed CSV row")
+
+
+def _json_value(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ";".join(value)
+    raise ValueError(f"a {type(value).__name__} where a plain value was expected")
+
+
+def _jsonl_batch(path: str, lines: list[tuple[int, str]]) -> Iterator[Validated]:
+    records: list[dict[str, str | None]] = []
+    numbers: list[int] = []
+    broken: list[tuple[int, str]] = []
+    field_errors: list[InputError] = []
+    for number, line in lines:
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict):
+                raise ValueError("not a JSON object")
+            record: dict[str, str | None] = {}
+            for key, value in obj.items():
+                try:
+                    record[str(key)] = _json_value(value)
+                except ValueError as err:
+                    field_errors.append(InputError(str(err), file=path, row=number,
+                                                   field=str(key)))
+                    record[str(key)] = None
+        except ValueError:
+            broken.append((number, line))
+            continue
+        records.append(record)
+        numbers.append(number)
+    if broken:
+        yield _malformed(path, broken, "not a JSON object on one line")
+    if records:
+        names = list(dict.fromkeys(k for r in records for k in r))
+        table = pa.table({n: pa.array([r.get(n) for r in records], pa.string()) for n in names})
+        for name in REQUIRED_FIELDS - set(names):
+            table = table.append_column(name, pa.nulls(len(records), pa.string()))
+        checked = validate_batch(table.to_batches()[0] if table.num_rows else
+                                 pa.RecordBatch.from_pylist([]), np.array(numbers, np.int64),
+                                 path)
+        if field_errors:
+            bad_rows = [e.row for e in field_errors if e.row is not None]
+            mask = np.isin(np.array(numbers), bad_rows)
+            keep = pa.array(~mask[~checked.bad])
+            errors = tuple(sorted((*checked.errors, *field_errors),
+                                  key=lambda e: (e.row or 0)))
+            checked = Validated(checked.rows.filter(keep),
+                                checked.row_numbers[~mask[~checked.bad]],
+                                errors, checked.bad | mask,
+                                rejected_rows(table.to_batches()[0], checked.bad | mask,
+                                              np.array(numbers, np.int64)))
+        yield checked
+
+
+def _jsonl(path: str, batch_rows: int) -> Iterator[Validated]:
+    lines: list[tuple[int, str]] = []
+    number = 0
+    with open(path, "rb") as handle:
+        for raw in handle:
+            if not raw.strip():
+                continue
+            number += 1
+            try:
+                lines.append((number, raw.decode("utf-8").rstrip("\r\n")))
+            except UnicodeDecodeError:
+                yield _malformed(path, [(number, raw.decode("utf-8", "replace"))],
+                                 "is not valid UTF-8 text (check the file's encoding)")
+                continue
+            if len(lines) >= batch_rows:
+                yield from _jsonl_batch(path, lines)
+                lines = []
+    if lines:
+        yield from _jsonl_batch(path, lines)
+
+
+def _parquet(path: str, batch_rows: int) -> Iterator[Validated]:
+    try:
+        source = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as err:
+        raise InputError(f"cannot read as Parquet: {err}", file=path) from err
+    _missing_columns(path, source.schema_arrow.names)
+    next_row = 1
+    for batch in source.iter_batches(batch_size=batch_rows):
+        numbers = np.arange(next_row, next_row + batch.num_rows, dtype=np.int64)
+        next_row += batch.num_rows
+        yield validate_batch(batch, numbers, path)
+
+
+def read_contract(path: str | Path, *, batch_rows: int = DEFAULT_BATCH_ROWS
+                  ) -> Iterator[Validated]:
+    """Validated batches of a contract file, in file order; file-level faults raise
+    :class:`InputError` (no such file, unreadable, a required column missing)."""
+    name = str(path)
+    kind = format_of(path)
+    if not Path(path).is_file():
+        raise InputError("no such file", file=name)
+    if kind == "csv":
+        return _csv(name, batch_rows)
+    if kind == "jsonl":
+        return _jsonl(name, batch_rows)
+    return _parquet(name, batch_rows)

@@ -1,0 +1,354 @@
+"""Check rows against the shipment contract, a whole batch at a time.
+
+Every check is an Arrow compute expression over a column, so that validating ten million rows
+costs seconds; Python only loops over the rows that fail, to word their errors. A batch comes
+back split in two: the valid rows with typed, normalised values (``VALIDATED_SCHEMA`` plus any
+extra columns as text) and one :class:`InputError` per problem of every bad row, in row order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from precursorwatch.exceptions import InputError
+from precursorwatch.ids import cas as cas_numbers
+from precursorwatch.records.schema import (
+    CONTRACT_FIELDS,
+    OUTCOMES,
+    PAYMENT_METHODS,
+    REQUIRED_FIELDS,
+    TRANSPORT_MODES,
+    UNITS,
+    VALIDATED_SCHEMA,
+    country_codes,
+)
+
+__all__ = ["MAX_TEXT_LENGTH", "Validated", "error_rows", "rejected_rows", "validate_batch"]
+
+#: Longest text value accepted, in characters. Declarations have no field anywhere near this;
+#: a longer one is a broken file or an attack on the scorer's memory.
+MAX_TEXT_LENGTH = 10_000
+
+_DECIMAL = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M",
+                 "%Y-%m-%d %H:%M")
+_OFFSET = r"(Z|[+-]\d{2}:?\d{2})$"
+_CAS_SHAPE = r"^\d{2,7}-\d{2}-\d$"
+_CURRENCY = r"^[A-Z]{3}$"
+
+Mask = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Validated:
+    """One batch after checking: typed valid rows, their row numbers, and the errors."""
+
+    rows: pa.RecordBatch
+    row_numbers: npt.NDArray[np.int64]
+    errors: tuple[InputError, ...]
+    bad: Mask
+    #: The bad rows as they were written (text), with their ``row`` number: for quarantine.
+    rejected: pa.Table
+
+
+def _mask(array: pa.Array | pa.ChunkedArray) -> Mask:
+    """A boolean Arrow array as numpy, nulls read as False."""
+    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+class _Checker:
+    """Collects failures of one batch as (row index, field, reason) before wording them."""
+
+    def __init__(self, size: int) -> None:
+        self.bad = np.zeros(size, dtype=bool)
+        self.failures: list[tuple[int, int, str, str]] = []
+        self._by_field: dict[str, Mask] = {}
+
+    def failed(self, field: str) -> Mask:
+        """Rows that already failed on ``field`` (one reason per field is enough)."""
+        return self._by_field.get(field, np.zeros(len(self.bad), dtype=bool))
+
+    def fail(self, mask: Mask, field: str, reason: Callable[[int], str] | str) -> None:
+        order = CONTRACT_FIELDS.index(field) if field in CONTRACT_FIELDS else len(CONTRACT_FIELDS)
+        for index in np.flatnonzero(mask):
+            text = reason if isinstance(reason, str) else reason(int(index))
+            self.failures.append((int(index), order, field, text))
+        self.bad |= mask
+        self._by_field[field] = self.failed(field) | mask
+
+
+def _text(column: pa.Array, field: str, check: _Checker) -> pa.Array:
+    """A column as trimmed UTF-8 text; undecodable bytes are a failure of that row."""
+    if pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
+        try:
+            column = column.cast(pa.string())
+        except pa.ArrowInvalid:
+            values = column.to_pylist()
+            broken = np.zeros(len(values), dtype=bool)
+            decoded: list[str | None] = []
+            for i, raw in enumerate(values):
+                try:
+                    decoded.append(None if raw is None else raw.decode("utf-8"))
+                except UnicodeDecodeError:
+                    broken[i] = True
+                    decoded.append(None)
+            check.fail(broken, field, "is not valid UTF-8 text (check the file's encoding)")
+            column = pa.array(decoded, pa.string())
+    elif not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        column = column.cast(pa.string())
+    column = pc.utf8_trim_whitespace(column)
+    too_long = _mask(pc.greater(pc.utf8_length(column), MAX_TEXT_LENGTH))
+    if too_long.any():
+        lengths = pc.utf8_length(column).to_numpy(zero_copy_only=False)
+        check.fail(too_long, field, lambda i: f"value is {int(lengths[i]):,} characters long; "
+                                              f"the limit is {MAX_TEXT_LENGTH:,}")
+        column = pc.if_else(pa.array(too_long), None, column)
+    return column
+
+
+def _empty(column: pa.Array) -> Mask:
+    return _mask(pc.or_kleene(pc.is_null(column), pc.equal(pc.utf8_length(column), 0)))
+
+
+def _decimal(column: pa.Array, field: str, check: _Checker, *, minimum: float,
+             strict: bool, maximum: float | None = None) -> pa.Array:
+    """A decimal column as float64; bad numbers and out-of-range values fail their row."""
+    present = ~_empty(column) if pa.types.is_string(column.type) else _mask(pc.is_valid(column))
+    if pa.types.is_string(column.type):
+        shaped = _mask(pc.match_substring_regex(column, _DECIMAL))
+        not_number = present & ~shaped
+        values = column.to_pylist() if not_number.any() else []
+        check.fail(not_number, field, lambda i: f"{values[i]!r} is not a number")
+        column = pc.if_else(pa.array(shaped), column, None).cast(pa.float64())
+    else:
+        column = column.cast(pa.float64())
+        nan = _mask(pc.is_nan(column))
+        check.fail(nan, field, "is not a number")
+        column = pc.if_else(pa.array(nan), None, column)
+    numbers = column.to_numpy(zero_copy_only=False)
+    with np.errstate(invalid="ignore"):
+        low = (numbers <= minimum) if strict else (numbers < minimum)
+        high = (numbers > maximum) if maximum is not None else np.zeros_like(low)
+    low &= ~np.isnan(numbers)
+    high &= ~np.isnan(numbers)
+    bound = f"greater than {minimum:g}" if strict else f"at least {minimum:g}"
+    check.fail(low, field, lambda i: f"{numbers[i]:g} must be {bound}")
+    if maximum is not None:
+        check.fail(high, field, lambda i: f"{numbers[i]:g} must be at most {maximum:g}")
+    return column
+
+
+def _timestamp(column: pa.Array, field: str, check: _Checker) -> pa.Array:
+    """ISO 8601 dates or date-times as naive UTC timestamps; impossible dates fail."""
+    if pa.types.is_timestamp(column.type) or pa.types.is_date(column.type):
+        return column.cast(pa.timestamp("us"))
+    present = ~_empty(column)
+    offset = pc.extract_regex(column, r"(?P<sign>[+-])(?P<h>\d{2}):?(?P<m>\d{2})$")
+    local = pc.replace_substring_regex(column, _OFFSET, "")
+    local = pc.replace_substring_regex(local, r"(T\d{2}:\d{2}:\d{2})\.\d+$", r"\1")
+    parsed = pa.nulls(len(column), pa.timestamp("s"))
+    for fmt in _DATE_FORMATS:
+        attempt = pc.strptime(local, format=fmt, unit="s", error_is_null=True)
+        # Arrow's strptime rolls 2026-02-30 over to March; a date is valid only if it prints
+        # back as it was written.
+        exact = pc.equal(pc.strftime(attempt, format=fmt), local)
+        parsed = pc.coalesce(parsed, pc.if_else(exact, attempt, None))
+    minutes = np.zeros(len(column), dtype=np.int64)
+    if pc.any(pc.is_valid(offset)).as_py():
+        sign = pc.if_else(pc.equal(pc.struct_field(offset, "sign"), "-"), -1, 1)
+        hours = pc.struct_field(offset, "h").cast(pa.int64())
+        mins = pc.struct_field(offset, "m").cast(pa.int64())
+        total = pc.multiply(sign, pc.add(pc.multiply(hours, 60), mins))
+        minutes = np.nan_to_num(total.to_numpy(zero_copy_only=False).astype(float)).astype(
+            np.int64)
+    bad = present & ~_mask(pc.is_valid(parsed))
+    values = column.to_pylist() if bad.any() else []
+    check.fail(bad, field, lambda i: f"{values[i]!r} is not an ISO 8601 date or date-time "
+                                     f"(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)")
+    micros = pc.fill_null(parsed.cast(pa.timestamp("us")).cast(pa.int64()), 0).to_numpy(
+        zero_copy_only=False)
+    shifted = pa.array(micros - minutes * 60_000_000, pa.int64(),
+                       mask=~_mask(pc.is_valid(parsed)))
+    return shifted.cast(pa.timestamp("us"))
+
+
+def _closed(column: pa.Array, field: str, allowed: frozenset[str], check: _Checker) -> None:
+    wrong = ~_empty(column) & ~_mask(pc.is_in(column, pa.array(sorted(allowed))))
+    if wrong.any():
+        values = column.to_pylist()
+        listed = ", ".join(sorted(allowed))
+        check.fail(wrong, field, lambda i: f"{values[i]!r} is not one of {listed}")
+
+
+def _countries(column: pa.Array, field: str, check: _Checker) -> pa.Array:
+    column = pc.utf8_upper(column)
+    wrong = ~_empty(column) & ~_mask(pc.is_in(column, pa.array(sorted(country_codes()))))
+    if wrong.any():
+        values = column.to_pylist()
+        check.fail(wrong, field,
+                   lambda i: f"{values[i]!r} is not an ISO 3166-1 alpha-2 country code")
+    return column
+
+
+def _transit(column: pa.Array, field: str, check: _Checker) -> pa.Array:
+    column = pc.replace_substring_regex(pc.utf8_upper(column), r"\s+", "")
+    parts = pc.split_pattern(column, ";")
+    flat = pc.list_flatten(parts)
+    wrong_parts = _mask(pc.invert(pc.is_in(flat, pa.array(sorted(country_codes())))))
+    if wrong_parts.any():
+        parents = pc.list_parent_indices(parts).to_numpy()
+        wrong = np.zeros(len(column), dtype=bool)
+        wrong[parents[wrong_parts]] = True
+        wrong &= ~_empty(column)
+        values = column.to_pylist()
+        check.fail(wrong, field, lambda i: f"{values[i]!r} must be ISO alpha-2 country codes "
+                                           f"joined by ';'")
+    return column
+
+
+def _hs(column: pa.Array, field: str, check: _Checker) -> pa.Array:
+    digits = pc.replace_substring_regex(column, r"[.\s]", "")
+    wrong = ~_empty(column) & ~_mask(pc.match_substring_regex(digits, r"^\d{6,10}$"))
+    if wrong.any():
+        values = column.to_pylist()
+        check.fail(wrong, field, lambda i: f"{values[i]!r} must be 6 to 10 digits "
+                                           f"(dots and spaces are allowed)")
+    return digits
+
+
+def _cas(column: pa.Array, field: str, check: _Checker) -> pa.Array:
+    present = ~_empty(column)
+    if not present.any():
+        return column
+    encoded = pc.dictionary_encode(column)
+    reasons: list[str | None] = []
+    for value in encoded.dictionary.to_pylist():
+        if value is None or value == "" or cas_numbers.is_valid(value):
+            reasons.append(None)
+        elif cas_numbers.normalize(value) is None:
+            reasons.append(f"{value!r} is not a CAS number (NNNNNNN-NN-N)")
+        else:
+            body = value.replace("-", "")[:-1]
+            reasons.append(f"check digit is {value[-1]}, expected "
+                           f"{cas_numbers.check_digit(body)}")
+    per_row = pc.take(pa.array(reasons, pa.string()), encoded.indices)
+    wrong = _mask(pc.is_valid(per_row))
+    if wrong.any():
+        texts = per_row.to_pylist()
+        check.fail(wrong, field, lambda i: str(texts[i]))
+    return column
+
+
+def _regex(column: pa.Array, field: str, pattern: str, what: str, check: _Checker) -> None:
+    wrong = ~_empty(column) & ~_mask(pc.match_substring_regex(column, pattern))
+    if wrong.any():
+        values = column.to_pylist()
+        check.fail(wrong, field, lambda i: f"{values[i]!r} is not {what}")
+
+
+def validate_batch(batch: pa.RecordBatch, row_numbers: npt.NDArray[np.int64],
+                   file: str | None = None) -> Validated:
+    """Check one batch of rows; ``row_numbers`` gives each row's number in its file.
+
+    Missing required *columns* are the reader's business (the whole file is wrong); here a
+    missing optional column simply reads as empty.
+    """
+    size = batch.num_rows
+    check = _Checker(size)
+    names = batch.schema.names
+    typed: dict[str, pa.Array] = {}
+    for name in CONTRACT_FIELDS:
+        raw = batch.column(names.index(name)) if name in names else pa.nulls(size, pa.string())
+        if name in ("quantity", "concentration_pct", "declared_value"):
+            text = raw if not (pa.types.is_string(raw.type) or pa.types.is_binary(raw.type)) \
+                else _text(raw, name, check)
+        elif name == "declared_at" and pa.types.is_timestamp(raw.type):
+            text = raw
+        else:
+            text = _text(raw, name, check)
+        if name in REQUIRED_FIELDS:
+            missing = (_empty(text) if pa.types.is_string(text.type)
+                       else ~_mask(pc.is_valid(text)))
+            check.fail(missing & ~check.failed(name), name, "required value is missing")
+        if name == "quantity":
+            typed[name] = _decimal(text, name, check, minimum=0, strict=True)
+        elif name == "concentration_pct":
+            typed[name] = _decimal(text, name, check, minimum=0, strict=False, maximum=100)
+        elif name == "declared_value":
+            typed[name] = _decimal(text, name, check, minimum=0, strict=False)
+        elif name == "declared_at":
+            typed[name] = _timestamp(text, name, check)
+        elif name in ("export_country", "import_country"):
+            typed[name] = _countries(text, name, check)
+        elif name == "transit_countries":
+            typed[name] = _transit(text, name, check)
+        elif name == "hs_code":
+            typed[name] = _hs(text, name, check)
+        elif name == "cas_number":
+            typed[name] = _cas(text, name, check)
+        else:
+            if name == "unit":
+                _closed(text, name, UNITS, check)
+            elif name == "transport_mode":
+                _closed(text, name, TRANSPORT_MODES, check)
+            elif name == "payment_method":
+                _closed(text, name, PAYMENT_METHODS, check)
+            elif name == "outcome":
+                _closed(text, name, OUTCOMES, check)
+            elif name == "currency":
+                _regex(text, name, _CURRENCY, "an ISO 4217 currency code (3 capitals)", check)
+            typed[name] = text
+    extras = [n for n in names if n not in CONTRACT_FIELDS]
+    for name in extras:
+        typed[name] = _text(batch.column(names.index(name)), name, check)
+    keep = pa.array(~check.bad)
+    columns = []
+    for field in VALIDATED_SCHEMA:
+        column = typed[field.name]
+        if pa.types.is_string(field.type) and field.nullable:
+            column = pc.if_else(_empty_array(column), None, column)
+        columns.append(pc.filter(column.cast(field.type), keep))
+    schema = pa.schema([*VALIDATED_SCHEMA, *(pa.field(n, pa.string()) for n in extras)])
+    columns.extend(pc.filter(typed[n], keep) for n in extras)
+    rows = pa.RecordBatch.from_arrays(columns, schema=schema)
+    check.failures.sort()
+    errors = tuple(InputError(reason, file=file, row=int(row_numbers[index]), field=field)
+                   for index, _, field, reason in check.failures)
+    return Validated(rows, row_numbers[~check.bad], errors, check.bad,
+                     rejected_rows(batch, check.bad, row_numbers))
+
+
+def rejected_rows(batch: pa.RecordBatch, bad: Mask,
+                  row_numbers: npt.NDArray[np.int64]) -> pa.Table:
+    """The bad rows of a batch as text, undecodable bytes replaced, with their row numbers."""
+    picked = batch.filter(pa.array(bad))
+    columns: dict[str, pa.Array] = {"row": pa.array(row_numbers[bad], pa.int64())}
+    for name, column in zip(picked.schema.names, picked.columns, strict=True):
+        if pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
+            values = [None if v is None else v.decode("utf-8", "replace")
+                      for v in column.to_pylist()]
+            columns[name] = pa.array(values, pa.string())
+        else:
+            columns[name] = column.cast(pa.string())
+    return pa.table(columns)
+
+
+def _empty_array(column: pa.Array) -> pa.Array:
+    return pa.array(_empty(column))
+
+
+def error_rows(errors: Sequence[InputError]) -> pa.Table:
+    """Errors as a table (file, row, field, reason): the shape quarantine files and the API
+    report bad input in."""
+    return pa.table({
+        "file": [e.file for e in errors],
+        "row": pa.array([e.row for e in errors], pa.int64()),
+        "field": [e.field for e in errors],
+        "reason": [e.reason for e in errors],
+    })

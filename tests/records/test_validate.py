@@ -1,0 +1,108 @@
+"""Row checks against the contract: each bad value gets its file, row, field and reason."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from precursorwatch.records.validate import MAX_TEXT_LENGTH, validate_batch
+from tests.records.contract_rows import row, rows
+
+
+def check(*records: dict[str, str]):  # type: ignore[no-untyped-def]
+    batch = pa.RecordBatch.from_pylist(list(records))
+    return validate_batch(batch, np.arange(1, len(records) + 1, dtype=np.int64), "f.csv")
+
+
+def messages(*records: dict[str, str]) -> list[str]:
+    return [str(e) for e in check(*records).errors]
+
+
+def test_a_good_row_is_typed_and_normalised() -> None:
+    result = check(row(hs_code="2939 42 00", export_country="in", transit_countries="ae; sg"))
+    assert result.errors == ()
+    [typed] = result.rows.to_pylist()
+    assert typed["hs_code"] == "29394200"
+    assert typed["export_country"] == "IN" and typed["transit_countries"] == "AE;SG"
+    assert typed["quantity"] == 500.0 and typed["declared_at"] == datetime(2026, 3, 2)
+    assert typed["importer_id"] is None  # empty optional text becomes null
+
+
+@pytest.mark.parametrize(("changes", "expected"), [
+    ({"quantity": "ten"}, "f.csv:1: quantity: 'ten' is not a number"),
+    ({"quantity": "-3"}, "f.csv:1: quantity: -3 must be greater than 0"),
+    ({"quantity": "0"}, "f.csv:1: quantity: 0 must be greater than 0"),
+    ({"unit": "kgs"}, "f.csv:1: unit: 'kgs' is not one of L, g, kg, mL, t, units"),
+    ({"import_country": "XX"}, "f.csv:1: import_country: 'XX' is not an ISO 3166-1 alpha-2 "
+                               "country code"),
+    ({"declared_at": "2026-02-30"}, "f.csv:1: declared_at: '2026-02-30' is not an ISO 8601 "
+                                    "date or date-time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)"),
+    ({"declared_at": "03/02/2026"}, "f.csv:1: declared_at: '03/02/2026' is not an ISO 8601 "
+                                    "date or date-time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)"),
+    ({"cas_number": "345-78-9"}, "f.csv:1: cas_number: check digit is 9, expected 8"),
+    ({"cas_number": "ephedrine"}, "f.csv:1: cas_number: 'ephedrine' is not a CAS number "
+                                  "(NNNNNNN-NN-N)"),
+    ({"hs_code": "2939"}, "f.csv:1: hs_code: '2939' must be 6 to 10 digits (dots and spaces "
+                          "are allowed)"),
+    ({"source": ""}, "f.csv:1: source: required value is missing"),
+    ({"concentration_pct": "101"}, "f.csv:1: concentration_pct: 101 must be at most 100"),
+    ({"declared_value": "-1"}, "f.csv:1: declared_value: -1 must be at least 0"),
+    ({"transit_countries": "AE;Dubai"}, "f.csv:1: transit_countries: 'AE;DUBAI' must be ISO "
+                                        "alpha-2 country codes joined by ';'"),
+])
+def test_each_bad_value_is_named(changes: dict[str, str], expected: str) -> None:
+    assert messages(row(**changes)) == [expected]
+
+
+def test_every_problem_of_every_row_is_reported_in_order() -> None:
+    result = check(row(), row(quantity="x", unit="lbs"), row(), row(source=""))
+    assert [str(e) for e in result.errors] == [
+        "f.csv:2: quantity: 'x' is not a number",
+        "f.csv:2: unit: 'lbs' is not one of L, g, kg, mL, t, units",
+        "f.csv:4: source: required value is missing",
+    ]
+    assert result.rows.num_rows == 2
+    assert list(result.row_numbers) == [1, 3]
+    assert result.rejected.column("row").to_pylist() == [2, 4]
+
+
+def test_date_times_with_offsets_become_utc() -> None:
+    result = check(row(declared_at="2026-03-02T10:00:00+05:30"),
+                   row(declared_at="2026-03-02T10:00:00Z"),
+                   row(declared_at="2026-03-02T10:00:00.250"))
+    assert result.errors == ()
+    assert result.rows.column("declared_at").to_pylist() == [
+        datetime(2026, 3, 2, 4, 30), datetime(2026, 3, 2, 10, 0), datetime(2026, 3, 2, 10, 0)]
+
+
+def test_overlong_text_is_refused_by_length() -> None:
+    huge = "x" * (MAX_TEXT_LENGTH + 1)
+    assert messages(row(product_description=huge)) == [
+        f"f.csv:1: product_description: value is {MAX_TEXT_LENGTH + 1:,} characters long; "
+        f"the limit is {MAX_TEXT_LENGTH:,}"]
+
+
+def test_undecodable_bytes_are_an_encoding_error_of_that_row() -> None:
+    good = {k: v.encode() for k, v in row().items()}
+    bad = dict(good, exporter_name=b"Sh\xe9 Chem")
+    batch = pa.RecordBatch.from_pylist([good, bad],
+                                       schema=pa.schema([(k, pa.binary()) for k in good]))
+    result = validate_batch(batch, np.array([1, 2], dtype=np.int64), "f.csv")
+    assert [str(e) for e in result.errors] == [
+        "f.csv:2: exporter_name: is not valid UTF-8 text (check the file's encoding)"]
+
+
+def test_extra_columns_are_kept_as_text() -> None:
+    result = check(dict(row(), broker_ref="BR-9"))
+    assert result.rows.column("broker_ref").to_pylist() == ["BR-9"]
+
+
+def test_typed_parquet_columns_are_checked_too() -> None:
+    table = pa.Table.from_pylist(rows(2)).set_column(
+        16, "quantity", pa.array([5.0, -1.0])).set_column(
+        2, "declared_at", pa.array([datetime(2026, 3, 2), datetime(2026, 3, 3)]))
+    result = validate_batch(table.to_batches()[0], np.array([1, 2], dtype=np.int64), "f.parquet")
+    assert [str(e) for e in result.errors] == ["f.parquet:2: quantity: -1 must be greater than 0"]
