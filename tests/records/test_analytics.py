@@ -80,7 +80,7 @@ def test_a_bad_row_rejects_everything(tmp_path: Path) -> None:
     assert [str(e) for e in caught.value.errors] == [
         f"{bad}:2: unit: 'kgs' is not one of L, g, kg, mL, t, units"]
     assert store.stats() == before
-    assert not (tmp_path / "store" / "staging").exists()
+    assert [p.name for p in (tmp_path / "store" / "batches").iterdir()] == ["000001.parquet"]
 
 
 def test_quarantine_imports_the_rest_and_keeps_bad_rows_with_reasons(tmp_path: Path) -> None:
@@ -111,7 +111,7 @@ def _big_csv(path: Path, count: int) -> Path:
     return path
 
 
-@pytest.mark.parametrize("moment", ["staging", "batch file"])
+@pytest.mark.parametrize("moment", ["started", "half written"])
 def test_killed_ingest_leaves_the_store_as_it_was(tmp_path: Path, moment: str) -> None:
     store_path = tmp_path / "store"
     store = AnalyticsStore(store_path)
@@ -124,10 +124,11 @@ def test_killed_ingest_leaves_the_store_as_it_was(tmp_path: Path, moment: str) -
     deadline = time.monotonic() + 120
     seen = False
     while time.monotonic() < deadline and process.poll() is None:
-        if moment == "staging":
-            seen = any((store_path / "staging").glob("*/part-*.parquet"))
+        parts = list((store_path / "batches").glob(".*.part"))
+        if moment == "started":
+            seen = bool(parts)
         else:
-            seen = any((store_path / "batches").glob(".*.part"))
+            seen = any(p.exists() and p.stat().st_size > 2_000_000 for p in parts)
         if seen:
             os.kill(process.pid, signal.SIGKILL)
             break

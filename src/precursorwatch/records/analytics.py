@@ -4,7 +4,8 @@ Layout of a store folder::
 
     catalog.duckdb        the list of committed batches (one per successful ingest)
     batches/<id>.parquet  the validated rows each batch added, never changed once written
-    staging/, tmp/        work space of an ingest in progress (safe to delete when idle)
+    batches/.<id>.part    the file an ingest in progress is writing (swept if it died)
+    tmp/                  DuckDB's spill space
 
 Why this shape: an ingest writes its rows to a new Parquet file first and only then records
 the batch in the catalog, in one DuckDB transaction. Readers see only catalogued batches, so
@@ -12,16 +13,16 @@ an ingest that fails or is killed (even with ``kill -9``) leaves the store as it
 half-written files are swept away by the next ingest. Parquet keeps a year of national trade
 small and fast to scan, and DuckDB reads it with a bounded memory limit.
 
-Versions: every row carries ``_batch`` and ``_row``. The ``shipments`` view shows the latest
+Versions: every row carries ``_batch``, ``_file`` and ``_row`` (where it came from) and
+``_extra`` (the file's extra columns, as JSON text). The ``shipments`` view shows the latest
 version of each (source, shipment_id); ``shipment_versions`` shows them all. A row already
 stored unchanged is not stored again, so ingesting the same file twice changes nothing.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -115,8 +116,8 @@ class AnalyticsStore:
         if files:
             con.read_parquet(files, union_by_name=True).create_view("shipment_versions")
         else:
-            empty = pa.schema([*VALIDATED_SCHEMA, ("_file", pa.string()), ("_row", pa.int64()),
-                               ("_batch", pa.int32()), ("_row_hash", pa.uint64())])
+            empty = pa.schema([*_STORED_SCHEMA, ("_batch", pa.int32()),
+                               ("_row_hash", pa.uint64())])
             con.register("shipment_versions", empty.empty_table())
         con.sql(
             "SELECT * FROM shipment_versions QUALIFY row_number() OVER "
@@ -162,14 +163,13 @@ class AnalyticsStore:
     # -- ingest ---------------------------------------------------------------------------
 
     def _sweep(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Remove what a failed or killed ingest left behind: uncatalogued files, staging."""
+        """Remove what a failed or killed ingest left behind: files the catalog does not list."""
         kept = {Path(f).name for f in self._files(con)}
         batches = self.path / "batches"
         if batches.exists():
             for path in batches.iterdir():
                 if path.name not in kept:
                     path.unlink()
-        shutil.rmtree(self.path / "staging", ignore_errors=True)
 
     def ingest(
         self,
@@ -185,96 +185,161 @@ class AnalyticsStore:
         (:class:`RowErrors` lists every problem of every file). With it, each batch's bad
         rows are handed to ``quarantine`` and the rest is stored. ``progress(rows)`` is
         called after each batch with the rows read so far.
+
+        One pass: validated batches stream from the readers straight into DuckDB, which
+        drops rows already stored unchanged and writes the rest as the batch's Parquet file.
         """
         self.path.mkdir(parents=True, exist_ok=True)
         con = self._connect(read_only=False)
         try:
             self._sweep(con)
-            staging = self.path / "staging" / uuid.uuid4().hex
-            staging.mkdir(parents=True)
-            errors: list[InputError] = []
-            rows_read = quarantined = 0
-            parts: list[str] = []
-            for index, file in enumerate(files):
-                part = staging / f"part-{index:04d}.parquet"
-                writer: pq.ParquetWriter | None = None
-                for checked in read_contract(file, batch_rows=batch_rows):
-                    rows_read += checked.rows.num_rows + int(checked.bad.sum())
-                    if checked.errors:
-                        errors.extend(checked.errors)
-                        quarantined += int(checked.bad.sum())
-                        if quarantine is not None:
-                            quarantine(checked)
-                    if checked.rows.num_rows and (quarantine is not None or not errors):
-                        staged = _with_origin(checked, str(file))
-                        if writer is None:
-                            writer = pq.ParquetWriter(part, staged.schema, compression="zstd")
-                        writer.write_batch(staged)
-                    if progress is not None:
-                        progress(rows_read)
-                if writer is not None:
-                    writer.close()
-                    parts.append(str(part))
-            if errors and quarantine is None:
-                raise RowErrors(errors, file=str(files[0]) if len(files) == 1 else None)
-            report = self._commit(con, parts, [str(f) for f in files], rows_read, quarantined)
-            shutil.rmtree(staging, ignore_errors=True)
-            return IngestReport(report[0], tuple(str(f) for f in files), rows_read, report[1],
-                                rows_read - quarantined - report[1], quarantined,
-                                tuple(errors))
+            feed = _Feed(files, quarantine, progress, batch_rows)
+            batch = int((con.execute("SELECT coalesce(max(batch), 0) + 1 FROM batches")
+                         .fetchone() or (1,))[0])
+            name, added = self._write_batch(con, batch, feed)
+            if feed.failure is not None:
+                raise feed.failure
+            if feed.errors and quarantine is None:
+                raise RowErrors(feed.errors, file=str(files[0]) if len(files) == 1 else None)
+            if name is not None:
+                _durable_rename(self.path / "batches" / f".{name}.part",
+                                self.path / "batches" / name)
+            con.execute("BEGIN TRANSACTION")
+            con.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?)",
+                        [batch, name, ";".join(str(f) for f in files), feed.rows_read, added,
+                         datetime.now(UTC).replace(tzinfo=None)])
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+            return IngestReport(batch, tuple(str(f) for f in files), feed.rows_read, added,
+                                feed.rows_read - feed.quarantined - added, feed.quarantined,
+                                tuple(feed.errors))
         finally:
-            shutil.rmtree(self.path / "staging", ignore_errors=True)
             con.close()
+            self._sweep_temp()
 
-    def _commit(self, con: duckdb.DuckDBPyConnection, parts: list[str], files: list[str],
-                rows_read: int, quarantined: int) -> tuple[int | None, int]:
-        """Write the new and changed rows as one Parquet file, then catalogue it."""
-        batch = int((con.execute("SELECT coalesce(max(batch), 0) + 1 FROM batches").fetchone()
-                     or (1,))[0])
-        added = 0
-        name: str | None = None
-        if parts:
-            data = self._data(self._files(con))
+    def _sweep_temp(self) -> None:
+        batches = self.path / "batches"
+        if batches.exists():
+            for path in batches.glob(".*.part"):
+                path.unlink()
+
+    def _write_batch(self, con: duckdb.DuckDBPyConnection, batch: int,
+                     feed: _Feed) -> tuple[str | None, int]:
+        """Stream the feed through DuckDB into ``batches/.<name>.part``: (name, rows), or
+        (None, 0) when nothing new arrived.
+
+        The first pass writes every valid row with its hash; when the store already holds
+        rows, a second pass over that file keeps only rows that are new or differ from the
+        current version of their shipment (a stream can be read once; the file twice).
+        """
+        stored = self._files(con)
+        folder = self.path / "batches"
+        folder.mkdir(exist_ok=True)
+        name = f"{batch:06d}.parquet"
+        temp = folder / f".{name}.part"
+        data = self._data(stored)
+        try:
+            reader = pa.RecordBatchReader.from_batches(_STORED_SCHEMA, feed)
             columns = [duckdb.ColumnExpression(c) for c in CONTRACT_FIELDS]
-            incoming = data.read_parquet(parts, union_by_name=True).select(
+            incoming = data.from_arrow(reader).select(
                 duckdb.StarExpression(),
                 duckdb.ConstantExpression(batch).cast(duckdb.sqltype("INTEGER")).alias("_batch"),
                 duckdb.FunctionExpression("hash", *columns).alias("_row_hash"),
             )
-            incoming.create_view("incoming", replace=True)
-            fresh = data.sql(
-                "SELECT i.* FROM incoming i ANTI JOIN shipments c "
-                "ON i.source = c.source AND i.shipment_id = c.shipment_id "
-                "AND i._row_hash = c._row_hash "
-                "QUALIFY row_number() OVER (PARTITION BY i.source, i.shipment_id, i._row_hash "
-                "ORDER BY i._file DESC, i._row DESC) = 1")
-            batches = self.path / "batches"
-            batches.mkdir(exist_ok=True)
-            name = f"{batch:06d}.parquet"
-            temp = batches / f".{name}.part"
-            fresh.write_parquet(str(temp), compression="zstd")
+            try:
+                incoming.write_parquet(str(temp), compression="zstd", row_group_size=262_144)
+            except duckdb.Error:
+                if feed.failure is None:
+                    raise
+                return None, 0
+            if stored and not (feed.errors and feed.quarantine is None):
+                first = folder / f".{name}.first.part"
+                os.replace(temp, first)
+                data.read_parquet(str(first)).create_view("incoming")
+                # Compare with the current version of the shipments this batch touches only,
+                # reading the stored history by its key and hash columns alone.
+                data.sql(
+                    "WITH touched AS (SELECT v.source, v.shipment_id, v._row_hash, v._batch, "
+                    "v._row FROM shipment_versions v SEMI JOIN incoming i "
+                    "ON v.source = i.source AND v.shipment_id = i.shipment_id), "
+                    "latest AS (SELECT source, shipment_id, _row_hash FROM touched QUALIFY "
+                    "row_number() OVER (PARTITION BY source, shipment_id "
+                    "ORDER BY _batch DESC, _row DESC) = 1) "
+                    "SELECT i.* FROM incoming i ANTI JOIN latest l ON i.source = l.source "
+                    "AND i.shipment_id = l.shipment_id AND i._row_hash = l._row_hash"
+                ).write_parquet(str(temp), compression="zstd", row_group_size=262_144)
+                first.unlink()
+        finally:
             data.close()
-            added = pq.ParquetFile(temp).metadata.num_rows
-            if added:
-                _durable_rename(temp, batches / name)
-            else:
-                temp.unlink()
-                name = None
-        con.execute("BEGIN TRANSACTION")
-        con.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?)",
-                    [batch, name, ";".join(files), rows_read, added,
-                     datetime.now(UTC).replace(tzinfo=None)])
-        con.execute("COMMIT")
-        con.execute("CHECKPOINT")
-        return batch, added
+        added = pq.ParquetFile(temp).metadata.num_rows
+        if not added:
+            temp.unlink()
+            return None, 0
+        return name, added
 
 
-def _with_origin(checked: Validated, file: str) -> pa.RecordBatch:
-    """Valid rows with the file and row number they came from (for versions and audit)."""
-    size = checked.rows.num_rows
-    batch = checked.rows
-    batch = batch.append_column("_file", pa.array([file] * size, pa.string()))
-    return batch.append_column("_row", pa.array(checked.row_numbers, pa.int64()))
+_STORED_SCHEMA = pa.schema([*VALIDATED_SCHEMA, ("_extra", pa.string()), ("_file", pa.string()),
+                            ("_row", pa.int64())])
+
+
+class _Feed:
+    """Validated batches of every file, in the stored schema, for DuckDB to pull.
+
+    It counts rows, collects errors and hands bad rows to the quarantine as it goes. Once a
+    row is rejected without a quarantine, nothing more is fed (the batch will be discarded)
+    but every file is still read to the end so that every problem is reported. An exception
+    raised while reading is kept in ``failure`` and re-raised by the caller, because DuckDB
+    would otherwise replace it with an error of its own.
+    """
+
+    def __init__(self, files: Sequence[str | Path], quarantine: Callable[[Validated], None]
+                 | None, progress: Callable[[int], None] | None, batch_rows: int) -> None:
+        self.files = files
+        self.quarantine = quarantine
+        self.progress = progress
+        self.batch_rows = batch_rows
+        self.rows_read = 0
+        self.quarantined = 0
+        self.errors: list[InputError] = []
+        self.failure: BaseException | None = None
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        try:
+            for file in self.files:
+                for checked in read_contract(file, batch_rows=self.batch_rows):
+                    self.rows_read += checked.rows.num_rows + int(checked.bad.sum())
+                    if checked.errors:
+                        self.errors.extend(checked.errors)
+                        self.quarantined += int(checked.bad.sum())
+                        if self.quarantine is not None:
+                            self.quarantine(checked)
+                    if self.progress is not None:
+                        self.progress(self.rows_read)
+                    if checked.rows.num_rows and (self.quarantine is not None or
+                                                  not self.errors):
+                        yield _stored(checked, str(file))
+        except BaseException as failure:  # re-raised by AnalyticsStore.ingest
+            self.failure = failure
+            raise
+
+
+def _stored(checked: Validated, file: str) -> pa.RecordBatch:
+    """Valid rows in the stored schema: contract fields, extra columns as one JSON text,
+    and the file and row number they came from (for versions and audit)."""
+    rows = checked.rows
+    size = rows.num_rows
+    names = rows.schema.names
+    extras = [n for n in names if n not in CONTRACT_FIELDS]
+    if extras:
+        packed = [json.dumps({k: v for k, v in r.items() if v is not None}, ensure_ascii=False)
+                  for r in rows.select(extras).to_pylist()]
+        extra = pa.array(packed, pa.string())
+    else:
+        extra = pa.nulls(size, pa.string())
+    columns = [rows.column(names.index(f.name)) for f in VALIDATED_SCHEMA]
+    columns += [extra, pa.array([file] * size, pa.string()),
+                pa.array(checked.row_numbers, pa.int64())]
+    return pa.RecordBatch.from_arrays(columns, schema=_STORED_SCHEMA)
 
 
 def _durable_rename(temp: Path, target: Path) -> None:

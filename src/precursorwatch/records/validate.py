@@ -35,6 +35,9 @@ __all__ = ["MAX_TEXT_LENGTH", "Validated", "error_rows", "rejected_rows", "valid
 #: a longer one is a broken file or an attack on the scorer's memory.
 MAX_TEXT_LENGTH = 10_000
 
+# Free text is kept as written; coded fields are trimmed so that "US " is still a country.
+_FREE_TEXT = frozenset({"exporter_name", "exporter_address", "importer_name",
+                        "importer_address", "consignee_name", "product_description", "end_use"})
 _DECIMAL = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 _DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M",
                  "%Y-%m-%d %H:%M")
@@ -102,18 +105,24 @@ def _text(column: pa.Array, field: str, check: _Checker) -> pa.Array:
             column = pa.array(decoded, pa.string())
     elif not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         column = column.cast(pa.string())
-    column = pc.utf8_trim_whitespace(column)
-    too_long = _mask(pc.greater(pc.utf8_length(column), MAX_TEXT_LENGTH))
-    if too_long.any():
-        lengths = pc.utf8_length(column).to_numpy(zero_copy_only=False)
-        check.fail(too_long, field, lambda i: f"value is {int(lengths[i]):,} characters long; "
+    if field not in _FREE_TEXT:
+        column = pc.utf8_trim_whitespace(column)
+    # Bytes bound characters from above, and counting bytes costs nothing: count characters
+    # only when some value might be too long.
+    if pc.any(pc.greater(pc.binary_length(column), MAX_TEXT_LENGTH)).as_py():
+        lengths = pc.utf8_length(column)
+        too_long = _mask(pc.greater(lengths, MAX_TEXT_LENGTH))
+        counts = lengths.to_numpy(zero_copy_only=False)
+        check.fail(too_long, field, lambda i: f"value is {int(counts[i]):,} characters long; "
                                               f"the limit is {MAX_TEXT_LENGTH:,}")
         column = pc.if_else(pa.array(too_long), None, column)
-    return column
+    # Empty text is absent text: from here on "missing" is simply null.
+    return pc.if_else(pc.equal(pc.binary_length(column), 0), None, column)
 
 
 def _empty(column: pa.Array) -> Mask:
-    return _mask(pc.or_kleene(pc.is_null(column), pc.equal(pc.utf8_length(column), 0)))
+    """Rows without a value (text columns hold null for empty text, see ``_text``)."""
+    return np.asarray(pc.is_null(column).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _decimal(column: pa.Array, field: str, check: _Checker, *, minimum: float,
@@ -121,11 +130,19 @@ def _decimal(column: pa.Array, field: str, check: _Checker, *, minimum: float,
     """A decimal column as float64; bad numbers and out-of-range values fail their row."""
     present = ~_empty(column) if pa.types.is_string(column.type) else _mask(pc.is_valid(column))
     if pa.types.is_string(column.type):
-        shaped = _mask(pc.match_substring_regex(column, _DECIMAL))
-        not_number = present & ~shaped
-        values = column.to_pylist() if not_number.any() else []
-        check.fail(not_number, field, lambda i: f"{values[i]!r} is not a number")
-        column = pc.if_else(pa.array(shaped), column, None).cast(pa.float64())
+        candidate = pc.if_else(pa.array(present), column, None)
+        try:  # fast path: Arrow's strict cast succeeds when every value is a plain number
+            column = candidate.cast(pa.float64())
+            odd = _mask(pc.invert(pc.is_finite(column)))
+            values = candidate.to_pylist() if odd.any() else []
+            check.fail(odd, field, lambda i: f"{values[i]!r} is not a number")
+            column = pc.if_else(pa.array(odd), None, column)
+        except pa.ArrowInvalid:
+            shaped = _mask(pc.match_substring_regex(column, _DECIMAL))
+            not_number = present & ~shaped
+            values = column.to_pylist() if not_number.any() else []
+            check.fail(not_number, field, lambda i: f"{values[i]!r} is not a number")
+            column = pc.if_else(pa.array(shaped), column, None).cast(pa.float64())
     else:
         column = column.cast(pa.float64())
         nan = _mask(pc.is_nan(column))
@@ -149,6 +166,12 @@ def _timestamp(column: pa.Array, field: str, check: _Checker) -> pa.Array:
     if pa.types.is_timestamp(column.type) or pa.types.is_date(column.type):
         return column.cast(pa.timestamp("us"))
     present = ~_empty(column)
+    candidate = pc.if_else(pa.array(present), column, None)
+    if not pc.any(pc.match_substring_regex(candidate, _OFFSET)).as_py():
+        try:  # fast path: Arrow's strict ISO 8601 cast, when no value carries a zone offset
+            return candidate.cast(pa.timestamp("us"))
+        except pa.ArrowInvalid:
+            pass
     offset = pc.extract_regex(column, r"(?P<sign>[+-])(?P<h>\d{2}):?(?P<m>\d{2})$")
     local = pc.replace_substring_regex(column, _OFFSET, "")
     local = pc.replace_substring_regex(local, r"(T\d{2}:\d{2}:\d{2})\.\d+$", r"\1")
@@ -213,8 +236,11 @@ def _transit(column: pa.Array, field: str, check: _Checker) -> pa.Array:
 
 
 def _hs(column: pa.Array, field: str, check: _Checker) -> pa.Array:
-    digits = pc.replace_substring_regex(column, r"[.\s]", "")
-    wrong = ~_empty(column) & ~_mask(pc.match_substring_regex(digits, r"^\d{6,10}$"))
+    digits = pc.replace_substring(pc.replace_substring(column, ".", ""), " ", "")
+    length = pc.utf8_length(digits)
+    shaped = pc.and_kleene(pc.ascii_is_decimal(digits),
+                           pc.and_kleene(pc.greater_equal(length, 6), pc.less_equal(length, 10)))
+    wrong = ~_empty(column) & ~_mask(shaped)
     if wrong.any():
         values = column.to_pylist()
         check.fail(wrong, field, lambda i: f"{values[i]!r} must be 6 to 10 digits "
@@ -311,8 +337,6 @@ def validate_batch(batch: pa.RecordBatch, row_numbers: npt.NDArray[np.int64],
     columns = []
     for field in VALIDATED_SCHEMA:
         column = typed[field.name]
-        if pa.types.is_string(field.type) and field.nullable:
-            column = pc.if_else(_empty_array(column), None, column)
         columns.append(pc.filter(column.cast(field.type), keep))
     schema = pa.schema([*VALIDATED_SCHEMA, *(pa.field(n, pa.string()) for n in extras)])
     columns.extend(pc.filter(typed[n], keep) for n in extras)
@@ -337,10 +361,6 @@ def rejected_rows(batch: pa.RecordBatch, bad: Mask,
         else:
             columns[name] = column.cast(pa.string())
     return pa.table(columns)
-
-
-def _empty_array(column: pa.Array) -> pa.Array:
-    return pa.array(_empty(column))
 
 
 def error_rows(errors: Sequence[InputError]) -> pa.Table:
