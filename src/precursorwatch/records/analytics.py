@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import json
 import os
+import queue
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -186,8 +188,8 @@ class AnalyticsStore:
         rows are handed to ``quarantine`` and the rest is stored. ``progress(rows)`` is
         called after each batch with the rows read so far.
 
-        One pass: validated batches stream from the readers straight into DuckDB, which
-        drops rows already stored unchanged and writes the rest as the batch's Parquet file.
+        Validated batches stream from the readers into the batch's Parquet file; rows already
+        stored unchanged are then dropped from it.
         """
         self.path.mkdir(parents=True, exist_ok=True)
         con = self._connect(read_only=False)
@@ -197,8 +199,6 @@ class AnalyticsStore:
             batch = int((con.execute("SELECT coalesce(max(batch), 0) + 1 FROM batches")
                          .fetchone() or (1,))[0])
             name, added = self._write_batch(con, batch, feed)
-            if feed.failure is not None:
-                raise feed.failure
             if feed.errors and quarantine is None:
                 raise RowErrors(feed.errors, file=str(files[0]) if len(files) == 1 else None)
             if name is not None:
@@ -225,12 +225,12 @@ class AnalyticsStore:
 
     def _write_batch(self, con: duckdb.DuckDBPyConnection, batch: int,
                      feed: _Feed) -> tuple[str | None, int]:
-        """Stream the feed through DuckDB into ``batches/.<name>.part``: (name, rows), or
-        (None, 0) when nothing new arrived.
+        """Write the feed's rows to ``batches/.<name>.part``: (name, rows), or (None, 0)
+        when nothing new arrived.
 
         The first pass writes every valid row with its hash; when the store already holds
         rows, a second pass over that file keeps only rows that are new or differ from the
-        current version of their shipment (a stream can be read once; the file twice).
+        current version of their shipment.
         """
         stored = self._files(con)
         folder = self.path / "batches"
@@ -239,18 +239,20 @@ class AnalyticsStore:
         temp = folder / f".{name}.part"
         data = self._data(stored)
         try:
-            reader = pa.RecordBatchReader.from_batches(_STORED_SCHEMA, feed)
             columns = [duckdb.ColumnExpression(c) for c in CONTRACT_FIELDS]
-            incoming = data.from_arrow(reader).select(
-                duckdb.StarExpression(),
+            extra = (
                 duckdb.ConstantExpression(batch).cast(duckdb.sqltype("INTEGER")).alias("_batch"),
                 duckdb.FunctionExpression("hash", *columns).alias("_row_hash"),
             )
-            try:
-                incoming.write_parquet(str(temp), compression="zstd", row_group_size=262_144)
-            except duckdb.Error:
-                if feed.failure is None:
-                    raise
+            # Batch by batch, so that memory stays bounded by the batch size: DuckDB hashes
+            # each one and Arrow appends it to the file as a row group, on a second thread
+            # so that writing overlaps reading and validating (both release the GIL).
+            writer = _BatchWriter(temp, lambda rows: data.from_arrow(rows).select(
+                duckdb.StarExpression(), *extra).to_arrow_table())
+            with writer:
+                for rows in feed:
+                    writer.put(rows)
+            if not writer.written:
                 return None, 0
             if stored and not (feed.errors and feed.quarantine is None):
                 first = folder / f".{name}.first.part"
@@ -278,18 +280,64 @@ class AnalyticsStore:
         return name, added
 
 
+class _BatchWriter:
+    """Transforms and appends batches to one Parquet file on a thread of its own.
+
+    At most two batches wait in the queue, which bounds the memory; an error on the writing
+    thread is raised again in the caller when the writer is closed.
+    """
+
+    def __init__(self, path: Path, transform: Callable[[pa.RecordBatch], pa.Table]) -> None:
+        self.path = path
+        self.transform = transform
+        self.written = 0
+        self._queue: queue.Queue[pa.RecordBatch | None] = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> _BatchWriter:
+        self._thread.start()
+        return self
+
+    def put(self, rows: pa.RecordBatch) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(rows)
+
+    def _run(self) -> None:
+        writer: pq.ParquetWriter | None = None
+        try:
+            while (rows := self._queue.get()) is not None:
+                table = self.transform(rows)
+                if writer is None:
+                    writer = pq.ParquetWriter(self.path, table.schema, compression="zstd")
+                writer.write_table(table)
+                self.written += table.num_rows
+        except BaseException as error:  # handed to the caller in __exit__
+            self._error = error
+            while self._queue.get() is not None:  # let the producer finish
+                pass
+        finally:
+            if writer is not None:
+                writer.close()
+
+    def __exit__(self, *exc: object) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None and exc[0] is None:
+            raise self._error
+
+
 _STORED_SCHEMA = pa.schema([*VALIDATED_SCHEMA, ("_extra", pa.string()), ("_file", pa.string()),
                             ("_row", pa.int64())])
 
 
 class _Feed:
-    """Validated batches of every file, in the stored schema, for DuckDB to pull.
+    """Validated batches of every file, in the stored schema.
 
     It counts rows, collects errors and hands bad rows to the quarantine as it goes. Once a
     row is rejected without a quarantine, nothing more is fed (the batch will be discarded)
-    but every file is still read to the end so that every problem is reported. An exception
-    raised while reading is kept in ``failure`` and re-raised by the caller, because DuckDB
-    would otherwise replace it with an error of its own.
+    but every file is still read to the end so that every problem is reported.
     """
 
     def __init__(self, files: Sequence[str | Path], quarantine: Callable[[Validated], None]
@@ -301,26 +349,20 @@ class _Feed:
         self.rows_read = 0
         self.quarantined = 0
         self.errors: list[InputError] = []
-        self.failure: BaseException | None = None
 
     def __iter__(self) -> Iterator[pa.RecordBatch]:
-        try:
-            for file in self.files:
-                for checked in read_contract(file, batch_rows=self.batch_rows):
-                    self.rows_read += checked.rows.num_rows + int(checked.bad.sum())
-                    if checked.errors:
-                        self.errors.extend(checked.errors)
-                        self.quarantined += int(checked.bad.sum())
-                        if self.quarantine is not None:
-                            self.quarantine(checked)
-                    if self.progress is not None:
-                        self.progress(self.rows_read)
-                    if checked.rows.num_rows and (self.quarantine is not None or
-                                                  not self.errors):
-                        yield _stored(checked, str(file))
-        except BaseException as failure:  # re-raised by AnalyticsStore.ingest
-            self.failure = failure
-            raise
+        for file in self.files:
+            for checked in read_contract(file, batch_rows=self.batch_rows):
+                self.rows_read += checked.rows.num_rows + int(checked.bad.sum())
+                if checked.errors:
+                    self.errors.extend(checked.errors)
+                    self.quarantined += int(checked.bad.sum())
+                    if self.quarantine is not None:
+                        self.quarantine(checked)
+                if self.progress is not None:
+                    self.progress(self.rows_read)
+                if checked.rows.num_rows and (self.quarantine is not None or not self.errors):
+                    yield _stored(checked, str(file))
 
 
 def _stored(checked: Validated, file: str) -> pa.RecordBatch:
