@@ -29,9 +29,9 @@ from precursorwatch.records.validate import Validated, rejected_rows, validate_b
 __all__ = ["DEFAULT_BATCH_ROWS", "read_contract"]
 
 DEFAULT_BATCH_ROWS = 262_144
-# A CSV block must hold the longest row; 64 MiB lets a 10 MB field be read and then rejected
+# A CSV block must hold the longest row; 16 MiB lets a 10 MB field be read and then rejected
 # by name instead of failing the whole file with a parser error.
-_CSV_BLOCK = 64 << 20
+_CSV_BLOCK = 16 << 20
 
 
 def _missing_columns(path: str, columns: list[str]) -> None:
