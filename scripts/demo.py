@@ -1,11 +1,12 @@
-"""The demo behind ``make demo``: runs the real commands on the sample data and says what
-they found and where the results are. It grows with every capability of the system."""
+"""The demo behind ``make demo``: runs the real commands on generated and sample data and says
+what they found and where the results are. It grows with every capability of the system."""
 
 from __future__ import annotations
 
 import shlex
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pyarrow.csv as pa_csv
@@ -23,36 +24,60 @@ def run(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "precursorwatch", *args], check=True)
 
 
+def show_checked(path: Path, title: str, limit: int) -> list[dict[str, object]]:
+    """Print the regulated rows of a checked file, first rule of each; return all rows."""
+    rows = pa_csv.read_csv(path).to_pylist()
+    view = Table("shipment", "description", "substances", "first rule that applies",
+                 title=title, show_lines=True)
+    for row in [r for r in rows if r["regulated"]][:limit]:
+        rules = str(row["rules"] or "").split("; ")
+        view.add_row(str(row["shipment_id"]), str(row["product_description"]),
+                     str(row["substances"] or "-"), rules[0] or "-")
+    console.print(view)
+    return rows
+
+
 def main(out_dir: str) -> None:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    simulated, store = out / "simulated", out / "store"
     console.rule("precursorwatch demo")
-    console.print("Sample data: twelve customs declarations between India, the US and third "
-                  f"countries, in the shipment contract format ({SAMPLE.relative_to(ROOT)}).")
+
+    console.print("\n[bold]1. Generate a year of US-India trade with planted diversion[/bold]")
+    run("simulate", "--rows", "20000", "--seed", "7", "--out", str(simulated))
+
+    console.print("\n[bold]2. Load it into the analytics store (every row checked)[/bold]")
+    run("ingest", str(simulated / "history.csv"), str(simulated / "new.csv"),
+        "--store", str(store))
+    run("ingest", "--stats", "--store", str(store))
+
+    console.print("\n[bold]3. Know the law: the registry of controlled substances[/bold]")
     run("substances", "list", "--out", str(out / "registry.csv"))
     run("substances", "show", "90-82-4")
     run("substances", "identify", "--text", "Pseudo-Ephedrine HCl USP 25 kg", "--cas", "345-78-8")
     run("substances", "identify", "--text", "एफेड्रिन हाइड्रोक्लोराइड 25 किग्रा")
-    run("substances", "identify", str(SAMPLE), "--out", str(out / "identified.csv"))
-    run("substances", "check", str(SAMPLE), "--out", str(out / "checked.csv"))
 
-    checked = pa_csv.read_csv(out / "checked.csv").to_pylist()
-    view = Table("shipment", "description", "substances", "regulated", "first rule",
-                 title="What the sample declarations contain", show_lines=True)
-    for row in checked:
-        rules = (row["rules"] or "").split("; ")
-        view.add_row(row["shipment_id"], row["product_description"], row["substances"] or "-",
-                     "yes" if row["regulated"] else "no", rules[0] if rules[0] else "-")
-    console.print(view)
-    found = sum(1 for row in checked if row["substances"])
-    regulated = sum(1 for row in checked if row["regulated"])
-    console.print(f"\nFound controlled substances in {found} of {len(checked)} declarations; "
-                  f"{regulated} are regulated transactions.")
-    console.print("Results:")
-    for name, what in (("registry.csv", "the whole registry with legal sources"),
-                       ("identified.csv", "each declaration with substances and evidence"),
-                       ("checked.csv", "each declaration with the rules that apply")):
-        console.print(f"  {out / name}: {what}")
+    console.print("\n[bold]4. Which new consignments carry controlled substances, and which "
+                  "are regulated?[/bold]")
+    run("substances", "check", str(simulated / "new.csv"), "--out", str(out / "new-checked.csv"))
+    rows = show_checked(out / "new-checked.csv", "Regulated consignments among the new trade "
+                        "(first 8)", 8)
+    found = Counter(s for r in rows for s in str(r["substances"] or "").split(";") if s)
+    console.print("Most frequent controlled substances in the new trade: "
+                  + ", ".join(f"{name} ({count})" for name, count in found.most_common(6)))
+    run("substances", "check", str(SAMPLE), "--out", str(out / "sample-checked.csv"))
+    show_checked(out / "sample-checked.csv", "Regulated consignments among the 12 sample "
+                 "declarations", 12)
+
+    console.print("\nResults:")
+    for path, what in (
+        (simulated, "the simulated trade: history, new, labels, incidents (FtM), rings"),
+        (store, "the analytics store (catalog.duckdb and Parquet batches)"),
+        (out / "registry.csv", "the whole registry with legal sources"),
+        (out / "new-checked.csv", "each new consignment with substances, evidence and rules"),
+        (out / "sample-checked.csv", "the sample declarations, checked"),
+    ):
+        console.print(f"  {path}: {what}")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import sys
 import typer
 
 from precursorwatch import __version__
-from precursorwatch.commands import ingest, substances
+from precursorwatch.commands import ingest, simulate, substances
 from precursorwatch.commands._console import (
     EXIT_CODES_HELP,
     EXIT_ERROR,
@@ -35,6 +35,7 @@ app = typer.Typer(
 )
 app.add_typer(substances.app, name="substances")
 app.command("ingest")(ingest.ingest)
+app.command("simulate")(simulate.simulate_command)
 
 
 def _version(value: bool) -> None:

@@ -61,3 +61,13 @@ def test_failed_write_keeps_previous_file_and_leaves_no_partial(tmp_path: Path,
         write_table("not a table", target)  # type: ignore[arg-type]
     assert target.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_written_files_get_the_users_usual_permissions(tmp_path: Path) -> None:
+    import os
+
+    target = tmp_path / "out.csv"
+    write_table(pa.table({"x": ["1"]}), target)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask

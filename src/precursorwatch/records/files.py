@@ -11,6 +11,8 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -21,7 +23,7 @@ import pyarrow.parquet as pq
 
 from precursorwatch.exceptions import InputError, UsageError
 
-__all__ = ["FORMATS", "Format", "format_of", "read_table", "write_table"]
+__all__ = ["FORMATS", "Format", "format_of", "read_table", "replacing", "write_table"]
 
 Format = Literal["csv", "jsonl", "parquet"]
 FORMATS: dict[str, Format] = {
@@ -72,23 +74,36 @@ def read_table(path: str | Path) -> pa.Table:
         raise InputError(f"cannot read {kind.upper()}: {err}", file=name) from err
 
 
-def write_table(table: pa.Table, path: str | Path) -> None:
-    """Write a table to ``path`` (``-`` writes CSV to standard output).
+@contextmanager
+def replacing(target: str | Path) -> Iterator[Path]:
+    """A temporary path beside ``target``, renamed onto it when the block succeeds and
+    removed when it fails, so that a reader never sees a half-written file. The file gets
+    the permissions of any file the user creates (mkstemp would make it private)."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    os.close(fd)
+    temp = Path(name)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temp, 0o666 & ~umask)
+    try:
+        yield temp
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
-    The file is written beside its destination and renamed into place, so a failure or an
-    interruption never leaves a half-written output behind.
-    """
+
+def write_table(table: pa.Table, path: str | Path) -> None:
+    """Write a table to ``path`` (``-`` writes CSV to standard output), whole or not at all."""
     if str(path) == "-":
         sink = pa.BufferOutputStream()
         pa_csv.write_csv(table, sink)
         sys.stdout.write(sink.getvalue().to_pybytes().decode("utf-8"))
         return
     kind = format_of(path)
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    os.close(fd)
-    try:
+    with replacing(path) as temp:
         if kind == "parquet":
             pq.write_table(table, temp)
         elif kind == "csv":
@@ -99,7 +114,3 @@ def write_table(table: pa.Table, path: str | Path) -> None:
                     for row in batch.to_pylist():
                         out.write(json.dumps(row, ensure_ascii=False, default=str))
                         out.write("\n")
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
