@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
+import pyarrow as pa
 import typer
 from rapidfuzz import fuzz, process
 from rich.table import Table
@@ -32,6 +34,25 @@ app = typer.Typer(
 )
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Hide progress bars and messages.")]
+
+
+def _batch(
+    file: Path,
+    out_file: Path | None,
+    label: str,
+    counted: str,
+    quiet: bool,
+    work: Callable[[pa.Table, Callable[[int, int | None], None]], pa.Table],
+) -> tuple[int, int]:
+    """Read FILE, run ``work`` with a progress bar, write OUT; (rows where ``counted`` is
+    set, all rows)."""
+    if out_file is None:
+        raise typer.BadParameter("--out is required with FILE", param_hint="--out")
+    table = read_table(file)
+    with progress_bar(label, quiet=quiet) as update:
+        result = work(table, update)
+    write_table(result, out_file)
+    return sum(1 for v in result.column(counted).to_pylist() if v), table.num_rows
 
 
 @app.command("list")
@@ -180,15 +201,11 @@ def identify(
         for remark in result.remarks:
             out.print(f"{remark.kind}: {remark.text}")
         return
-    if out_file is None:
-        raise typer.BadParameter("--out is required with FILE", param_hint="--out")
-    table = read_table(file)
-    with progress_bar("Identifying", quiet=quiet) as update:
-        result_table = identify_table(table, identifier, file=str(file), progress=update)
-    write_table(result_table, out_file)
+    found, total = _batch(file, out_file, "Identifying", "substances", quiet,
+                          lambda table, update: identify_table(table, identifier,
+                                                               file=str(file), progress=update))
     if not quiet:
-        found = sum(1 for v in result_table.column("substances").to_pylist() if v)
-        err.print(f"Identified controlled substances in {found} of {table.num_rows} rows; "
+        err.print(f"Identified controlled substances in {found} of {total} rows; "
                   f"wrote {out_file}")
 
 
@@ -252,14 +269,9 @@ def check(
         for rule in verdict.results:
             out.print(f"  {'applies' if rule.applies else 'does not apply'}: {rule.sentence}")
         return
-    if out_file is None:
-        raise typer.BadParameter("--out is required with FILE", param_hint="--out")
-    table = read_table(file)
-    with progress_bar("Checking", quiet=quiet) as update:
-        checked = check_table(table, identifier, file=str(file), progress=update)
-    write_table(checked, out_file)
+    regulated, total = _batch(file, out_file, "Checking", "regulated", quiet,
+                              lambda table, update: check_table(table, identifier,
+                                                                file=str(file), progress=update))
     if not quiet:
-        regulated = sum(1 for v in checked.column("regulated").to_pylist() if v)
-        err.print(f"{regulated} of {table.num_rows} rows are regulated transactions; "
-                  f"wrote {out_file}")
+        err.print(f"{regulated} of {total} rows are regulated transactions; wrote {out_file}")
 
