@@ -8,6 +8,7 @@ import random
 import pytest
 from followthemoney.types import registry as ftm_types
 
+from precursorwatch.ids import dea, gstin
 from precursorwatch.simulate import registrations
 from precursorwatch.simulate.firms import Firm, FirmFactory, Role
 from precursorwatch.simulate.geography import load_world
@@ -26,18 +27,18 @@ def _firms(factory: FirmFactory, country: str, role: Role = "manufacturer",
 
 def test_indian_firms_carry_iec_and_a_valid_gstin_built_on_it(factory: FirmFactory) -> None:
     for firm in _firms(factory, "IN"):
-        iec, gstin = firm.identifier("IEC"), firm.identifier("GSTIN")
+        iec, number = firm.identifier("IEC"), firm.identifier("GSTIN")
         assert len(iec) == 10 and iec[:5].isalpha() and iec[5:9].isdigit()
-        assert registrations.gstin_is_valid(gstin)
-        assert gstin[2:12] == iec
-        assert gstin[:2] == firm.place.gst_state
+        assert gstin.is_valid(number)
+        assert gstin.pan(number) == iec
+        assert number[:2] == firm.place.gst_state
 
 
 def test_us_pharmaceutical_firms_carry_an_ein_and_a_valid_dea_number(
         factory: FirmFactory) -> None:
     for firm in _firms(factory, "US"):
         assert len(firm.identifier("EIN")) == 10
-        assert registrations.dea_is_valid(firm.identifier("DEA"))
+        assert dea.is_valid(firm.identifier("DEA"))
     fronts = [factory.firm("US", "front", "chemical") for _ in range(20)]
     assert not any(f.identifier("DEA") for f in fronts)
 

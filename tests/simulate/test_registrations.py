@@ -10,12 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from precursorwatch.ids import dea, gstin
 from precursorwatch.simulate import registrations
 
 VECTORS = Path(__file__).parent.parent / "data" / "simulate_identifier_vectors.csv"
 CHECKS = {
-    "gstin": registrations.gstin_is_valid,
-    "dea": registrations.dea_is_valid,
+    "gstin": gstin.is_valid,
+    "dea": dea.is_valid,
     "iban": registrations.iban_is_valid,
     "aba": registrations.aba_is_valid,
 }
@@ -37,21 +38,22 @@ def test_published_vectors(kind: str, value: str, valid: bool) -> None:
 def test_generated_gstin_embeds_the_pan_and_validates(seed: int, state: str,
                                                       holder: str) -> None:
     r = random.Random(seed)
-    pan = registrations.pan(r, holder, "Shree Ganesh")
-    assert len(pan) == 10 and pan[3] == holder and pan[4] == "S"
-    number = registrations.gstin(state, pan)
-    assert len(number) == 15 and number.startswith(state + pan)
-    assert registrations.gstin_is_valid(number)
+    pan_number = registrations.pan(r, holder, "Shree Ganesh")
+    assert len(pan_number) == 10 and pan_number[3] == holder and pan_number[4] == "S"
+    number = registrations.gstin(state, pan_number)
+    assert len(number) == 15 and number.startswith(state + pan_number)
+    assert gstin.pan(number) == pan_number
+    assert gstin.is_valid(number)
     wrong = "0" if number[-1] != "0" else "1"
-    assert not registrations.gstin_is_valid(number[:-1] + wrong)
+    assert not gstin.is_valid(number[:-1] + wrong)
 
 
 @given(st.integers(min_value=0, max_value=2**32))
 def test_generated_dea_numbers_validate(seed: int) -> None:
     number = registrations.dea(random.Random(seed), "R", "Lakeside Generics")
-    assert number[:2] == "RL" and registrations.dea_is_valid(number)
+    assert number[:2] == "RL" and dea.is_valid(number)
     wrong = str((int(number[-1]) + 1) % 10)
-    assert not registrations.dea_is_valid(number[:-1] + wrong)
+    assert not dea.is_valid(number[:-1] + wrong)
 
 
 @given(st.integers(min_value=0, max_value=2**32))

@@ -16,7 +16,8 @@ ours, and one that ignores a typo'd identifier must have real ones to compare ag
   routing number (3-7-1 checksum), IBANs with their mod-97 check digits, Mexican CLABEs with
   their 3-7-1 check digit.
 
-The ``is_valid_*`` functions are the checks tests run; generation never calls them.
+The GSTIN and DEA checks live in :mod:`precursorwatch.ids`, where entity resolution uses them
+too; the bank-account checks here are the ones tests run (generation never calls them).
 """
 
 from __future__ import annotations
@@ -24,17 +25,16 @@ from __future__ import annotations
 import random
 import string
 
+from precursorwatch.ids import dea as dea_ids
+from precursorwatch.ids import gstin as gstin_ids
+
 __all__ = [
     "aba_is_valid",
     "belgian_bban",
     "clabe",
     "dea",
-    "dea_check_digit",
-    "dea_is_valid",
     "ein",
     "gstin",
-    "gstin_check_char",
-    "gstin_is_valid",
     "iban",
     "iban_is_valid",
     "pan",
@@ -72,30 +72,10 @@ def pan(r: random.Random, holder: str, name: str) -> str:
             + _digits(r, 4) + r.choice(_LETTERS))
 
 
-def gstin_check_char(first14: str) -> str:
-    """The GSTIN check character: alternate weights 1 and 2 over base-36 values, the
-    quotient and remainder of each product by 36 summed, complemented mod 36."""
-    total = 0
-    for position, char in enumerate(first14.upper()):
-        product = _BASE36.index(char) * (2 if position % 2 else 1)
-        total += product // 36 + product % 36
-    return _BASE36[(36 - total % 36) % 36]
-
-
 def gstin(state_code: str, pan_number: str, entity: int = 1) -> str:
     """The GSTIN of a PAN's ``entity``-th registration (1-35) in a state."""
     body = f"{state_code}{pan_number}{_BASE36[entity]}Z"
-    return body + gstin_check_char(body)
-
-
-def gstin_is_valid(text: str) -> bool:
-    """Whether ``text`` has the GSTIN shape and its check character is right."""
-    value = text.strip().upper()
-    if len(value) != 15 or not value[:2].isdigit() or value[13] != "Z":
-        return False
-    if any(c not in _BASE36 for c in value):
-        return False
-    return gstin_check_char(value[:14]) == value[14]
+    return body + gstin_ids.check_char(body)
 
 
 def ein(r: random.Random) -> str:
@@ -103,24 +83,10 @@ def ein(r: random.Random) -> str:
     return f"{r.choice(_EIN_PREFIXES)}-{_digits(r, 7)}"
 
 
-def dea_check_digit(six: str) -> int:
-    """The DEA check digit of the first six digits of a registration number."""
-    d = [int(c) for c in six]
-    return (d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10
-
-
 def dea(r: random.Random, registrant: str, name: str) -> str:
     """A DEA registration number: registrant type letter, name initial, seven digits."""
     six = _digits(r, 6)
-    return f"{registrant}{_initial(name)}{six}{dea_check_digit(six)}"
-
-
-def dea_is_valid(text: str) -> bool:
-    """Whether ``text`` is two letters and seven digits whose last digit checks."""
-    value = text.strip().upper()
-    if len(value) != 9 or not value[:2].isalpha() or not value[2:].isdigit():
-        return False
-    return dea_check_digit(value[2:8]) == int(value[8])
+    return f"{registrant}{_initial(name)}{six}{dea_ids.check_digit(six)}"
 
 
 def aba_is_valid(routing: str) -> bool:
