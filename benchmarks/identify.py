@@ -15,7 +15,8 @@ misspellings, salts, CAS on a third of the rows, HS codes on most). Two shapes:
   the description); 200,000 rows.
 
 Run: ``.venv/bin/python benchmarks/identify.py [--rows N] [--lines D] [--repeat R]``.
-Prints rows/s (median of R runs), seconds and peak resident memory.
+Prints rows/s (median of R runs) with one and two worker processes, seconds and peak
+resident memory.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def rows(count: int, lines: list[tuple[str, str, str]], seed: int) -> pa.Table:
     })
 
 
-def measure(table: pa.Table, repeat: int) -> tuple[float, float, int]:
+def measure(table: pa.Table, repeat: int, workers: int) -> tuple[float, float, int]:
     """Median seconds in memory, seconds end to end (Parquet to Parquet), distinct lines.
 
     Each run gets a fresh identifier (built outside the timing, as a service builds it once)
@@ -112,14 +113,14 @@ def measure(table: pa.Table, repeat: int) -> tuple[float, float, int]:
     for _ in range(repeat):
         identifier = build_identifier()
         start = time.perf_counter()
-        identify_table(table, identifier)
+        identify_table(table, identifier, workers=workers)
         core.append(time.perf_counter() - start)
     identifier = build_identifier()
     with tempfile.TemporaryDirectory() as tmp:
         source, target = Path(tmp) / "in.parquet", Path(tmp) / "out.parquet"
         pq.write_table(table, source)
         start = time.perf_counter()
-        write_table(identify_table(read_table(source), identifier), target)
+        write_table(identify_table(read_table(source), identifier, workers=workers), target)
         end_to_end = time.perf_counter() - start
     distinct = len({(d, c, h) for d, c, h in zip(
         table.column("product_description").to_pylist(), table.column("cas_number").to_pylist(),
@@ -143,12 +144,13 @@ def main() -> None:
         ("distinct", rows(args.distinct_rows, catalogue(args.distinct_rows, args.seed + 1),
                           args.seed)),
     ]
-    print(f"{'shape':<10} {'rows':>10} {'distinct':>9} {'core s':>8} {'core rows/s':>12} "
-          f"{'e2e s':>8} {'e2e rows/s':>11}")
+    print(f"{'shape':<10} {'workers':>7} {'rows':>10} {'distinct':>9} {'core s':>8} "
+          f"{'core rows/s':>12} {'e2e s':>8} {'e2e rows/s':>11}")
     for name, table in shapes:
-        core, e2e, distinct = measure(table, args.repeat)
-        print(f"{name:<10} {table.num_rows:>10,} {distinct:>9,} {core:>8.2f} "
-              f"{table.num_rows / core:>12,.0f} {e2e:>8.2f} {table.num_rows / e2e:>11,.0f}")
+        for workers in (1, 2):
+            core, e2e, distinct = measure(table, args.repeat, workers)
+            print(f"{name:<10} {workers:>7} {table.num_rows:>10,} {distinct:>9,} {core:>8.2f} "
+                  f"{table.num_rows / core:>12,.0f} {e2e:>8.2f} {table.num_rows / e2e:>11,.0f}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory: {peak:,.0f} MiB")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -34,6 +35,10 @@ app = typer.Typer(
 )
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Hide progress bars and messages.")]
+Workers = Annotated[int, typer.Option(
+    min=1, help="Processes that identify distinct products in parallel (default: one per "
+                "CPU core). Only inputs with many distinct products use more than one.")]
+_CORES = os.cpu_count() or 1
 
 
 def _batch(
@@ -172,6 +177,7 @@ def identify(
                                                   "file.")] = None,
     cas: Annotated[str | None, typer.Option(help="The declared CAS number (with --text).")] = None,
     hs: Annotated[str | None, typer.Option(help="The declared HS code (with --text).")] = None,
+    workers: Workers = _CORES,
     quiet: Quiet = False,
 ) -> None:
     """Recognise controlled substances in product descriptions, even misdeclared ones.
@@ -202,8 +208,9 @@ def identify(
             out.print(f"{remark.kind}: {remark.text}")
         return
     found, total = _batch(file, out_file, "Identifying", "substances", quiet,
-                          lambda table, update: identify_table(table, identifier,
-                                                               file=str(file), progress=update))
+                          lambda table, update: identify_table(
+                              table, identifier, file=str(file), progress=update,
+                              workers=workers))
     if not quiet:
         err.print(f"Identified controlled substances in {found} of {total} rows; "
                   f"wrote {out_file}")
@@ -235,6 +242,7 @@ def check(
                                                 "alpha-2 (default IN).")] = "IN",
     import_country: Annotated[str, typer.Option("--to", help="Importing country, ISO alpha-2 "
                                                 "(default US).")] = "US",
+    workers: Workers = _CORES,
     quiet: Quiet = False,
 ) -> None:
     """Say whether a consignment is regulated, needs authorisation or a pre-export notice.
@@ -270,8 +278,9 @@ def check(
             out.print(f"  {'applies' if rule.applies else 'does not apply'}: {rule.sentence}")
         return
     regulated, total = _batch(file, out_file, "Checking", "regulated", quiet,
-                              lambda table, update: check_table(table, identifier,
-                                                                file=str(file), progress=update))
+                              lambda table, update: check_table(
+                                  table, identifier, file=str(file), progress=update,
+                                  workers=workers))
     if not quiet:
         err.print(f"{regulated} of {total} rows are regulated transactions; wrote {out_file}")
 

@@ -8,7 +8,9 @@ the cost grows with the number of distinct products, not of rows.
 
 from __future__ import annotations
 
+import multiprocessing as mp
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -19,7 +21,9 @@ from precursorwatch.registry.rules import Consignment, judge
 
 __all__ = ["check_table", "identify_table"]
 
-_SEPARATOR = "\x1f"  # a control character that cannot occur in a field read from a file
+_SEPARATOR = "\x1f"
+_PARALLEL_FROM = 20_000  # distinct products below this are not worth starting processes for
+_CHUNK = 5_000  # a control character that cannot occur in a field read from a file
 
 
 def _column(table: pa.Table, name: str) -> pa.ChunkedArray:
@@ -28,19 +32,66 @@ def _column(table: pa.Table, name: str) -> pa.ChunkedArray:
     return pa.chunked_array([pa.array([""] * table.num_rows, pa.string())])
 
 
+def _describe(identifier: Identifier, key: str) -> tuple[str, str, str]:
+    """(substances, confidences, evidence) of one distinct product key."""
+    description, cas, hs_code = key.split(_SEPARATOR)
+    result: Identification = identifier.identify(description, cas or None, hs_code or None)
+    reported = result.reported
+    return (";".join(m.substance.name for m in reported),
+            ";".join(f"{m.confidence:.2f}" for m in reported), result.evidence_text())
+
+
+# The identifier a forked worker inherits from its parent (set just before the pool starts,
+# so that the indexes are shared copy-on-write instead of pickled to every worker).
+_WORKER_IDENTIFIER: Identifier | None = None
+
+
+def _describe_chunk(keys: list[str]) -> list[tuple[str, str, str]]:
+    assert _WORKER_IDENTIFIER is not None
+    return [_describe(_WORKER_IDENTIFIER, key) for key in keys]
+
+
+def _describe_all(identifier: Identifier, keys: list[str], workers: int,
+                  progress: Callable[[int, int], None] | None) -> list[tuple[str, str, str]]:
+    """Describe every key, on ``workers`` forked processes when there are many keys."""
+    global _WORKER_IDENTIFIER
+    total = len(keys)
+    if workers > 1 and total >= _PARALLEL_FROM and "fork" in mp.get_all_start_methods():
+        _WORKER_IDENTIFIER = identifier
+        chunks = [keys[i:i + _CHUNK] for i in range(0, total, _CHUNK)]
+        out: list[tuple[str, str, str]] = []
+        try:
+            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+                for part in pool.map(_describe_chunk, chunks):
+                    out.extend(part)
+                    if progress is not None:
+                        progress(len(out), total)
+        finally:
+            _WORKER_IDENTIFIER = None
+        return out
+    described = []
+    for done, key in enumerate(keys, start=1):
+        described.append(_describe(identifier, key))
+        if progress is not None and (done % 1000 == 0 or done == total):
+            progress(done, total)
+    return described
+
+
 def identify_table(
     table: pa.Table,
     identifier: Identifier,
     *,
     file: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> pa.Table:
     """The input table with ``substances``, ``confidence`` and ``evidence`` columns added.
 
     ``product_description`` is required; ``cas_number`` and ``hs_code`` are used when present.
     ``substances`` holds the ``;``-joined canonical names of the reported substances and
     ``confidence`` their confidences in the same order. ``progress(done, total)`` is called
-    now and then with counts of distinct products.
+    now and then with counts of distinct products. With ``workers`` above 1 and many
+    distinct products, they are identified on that many forked processes (same results).
     """
     if "product_description" not in table.column_names:
         raise InputError("required column is missing", file=file, field="product_description")
@@ -49,25 +100,12 @@ def identify_table(
         _column(table, "hs_code"), _SEPARATOR,
     )
     encoded = pc.dictionary_encode(keys).combine_chunks()
-    distinct = encoded.dictionary.to_pylist()
-    total = len(distinct)
-    substances: list[str] = []
-    confidences: list[str] = []
-    evidence: list[str] = []
-    for done, key in enumerate(distinct, start=1):
-        description, cas, hs_code = key.split(_SEPARATOR)
-        result: Identification = identifier.identify(description, cas or None, hs_code or None)
-        reported = result.reported
-        substances.append(";".join(m.substance.name for m in reported))
-        confidences.append(";".join(f"{m.confidence:.2f}" for m in reported))
-        evidence.append(result.evidence_text())
-        if progress is not None and (done % 1000 == 0 or done == total):
-            progress(done, total)
+    described = _describe_all(identifier, encoded.dictionary.to_pylist(), workers, progress)
     indices = encoded.indices
     out = table
-    for name, values in (("substances", substances), ("confidence", confidences),
-                         ("evidence", evidence)):
-        column = pc.take(pa.array(values, pa.string()), indices)
+    for position, name in enumerate(("substances", "confidence", "evidence")):
+        values = pa.array([d[position] for d in described], pa.string())
+        column = pc.take(values, indices)
         if name in out.column_names:
             out = out.set_column(out.column_names.index(name), name, column)
         else:
@@ -93,6 +131,7 @@ def check_table(
     *,
     file: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> pa.Table:
     """Identified rows with the law's verdict: ``regulated``, ``us_regulated``,
     ``in_authorisation``, ``pen_expected`` and ``rules`` (the sentences of the rules that
@@ -104,7 +143,8 @@ def check_table(
     for required in ("export_country", "import_country"):
         if required not in table.column_names:
             raise InputError("required column is missing", file=file, field=required)
-    identified = identify_table(table, identifier, file=file, progress=progress)
+    identified = identify_table(table, identifier, file=file, progress=progress,
+                                workers=workers)
     registry = identifier.registry
     columns = {name: _column(identified, name).to_pylist() for name in (
         "substances", "export_country", "import_country", "quantity", "unit",
