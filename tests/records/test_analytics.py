@@ -143,3 +143,31 @@ def test_killed_ingest_leaves_the_store_as_it_was(tmp_path: Path, moment: str) -
     store.ingest([contract_file(tmp_path / "next.csv", rows(2, source="US-CBP"))])
     assert store.stats().shipments == before.shipments + 2
     assert [p.name for p in (store_path / "batches").iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_file_that_repeats_a_shipment_ingests_the_same_way_every_time(tmp_path: Path) -> None:
+    store = AnalyticsStore(tmp_path / "store")
+    path = contract_file(tmp_path / "dup.csv", [row(quantity="100"), row(quantity="200")])
+    added = [store.ingest([path]).rows_added for _ in range(3)]
+    assert added == [2, 0, 0]
+    assert current(store)["S1"]["quantity"] == 200.0
+
+
+def test_the_later_file_holds_the_newer_version(tmp_path: Path) -> None:
+    store = AnalyticsStore(tmp_path / "store")
+    older = contract_file(tmp_path / "a.csv", [row(shipment_id="X", quantity="1"), *rows(3)])
+    newer = contract_file(tmp_path / "b.csv", [row(shipment_id="X", quantity="2")])
+    store.ingest([older, newer])
+    assert current(store)["X"]["quantity"] == 2.0
+
+
+def test_nothing_is_stored_when_the_quarantine_cannot_be_written(tmp_path: Path) -> None:
+    store = AnalyticsStore(tmp_path / "store")
+    path = contract_file(tmp_path / "a.csv", [row(shipment_id="A"), row(shipment_id="B",
+                                                                       unit="kgs")])
+    side = Quarantine(tmp_path / "rejected.csv")
+    (tmp_path / "rejected.csv").mkdir()  # the target is now a folder: writing it fails
+
+    with pytest.raises(OSError):
+        store.ingest([path], quarantine=side, before_commit=side.write)
+    assert store.stats().shipments == 0

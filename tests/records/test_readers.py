@@ -167,3 +167,17 @@ def test_csv_header_only_yields_nothing(tmp_path: Path) -> None:
     csv.writer(buffer).writerow(list(GOOD))
     (tmp_path / "f.csv").write_text(buffer.getvalue(), encoding="utf-8")
     assert read_all(tmp_path / "f.csv") == ([], [], [])
+
+
+def test_row_numbers_stay_right_across_blocks_with_malformed_rows(tmp_path: Path) -> None:
+    records = [row(shipment_id=f"S{i}", product_description="x" * 300) for i in range(1, 80_001)]
+    records[59_999]["declared_at"] = "2026-02-30"  # row 60,000
+    path = write_csv(tmp_path / "f.csv", records)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for number in (20_000, 40_000):  # data rows 20,000 and 40,000 lose their last field
+        lines[number] = lines[number].rsplit(",", 1)[0]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    valid, errors, numbers = read_all(path, batch_rows=50_000)
+    assert [e.split(": ")[0].rsplit(":", 1)[1] for e in errors] == ["20000", "40000", "60000"]
+    assert len(valid) == 79_997
+    assert numbers[19_999] == 20_001 and numbers[-1] == 80_000

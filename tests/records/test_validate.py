@@ -106,3 +106,27 @@ def test_typed_parquet_columns_are_checked_too() -> None:
         2, "declared_at", pa.array([datetime(2026, 3, 2), datetime(2026, 3, 3)]))
     result = validate_batch(table.to_batches()[0], np.array([1, 2], dtype=np.int64), "f.parquet")
     assert [str(e) for e in result.errors] == ["f.parquet:2: quantity: -1 must be greater than 0"]
+
+
+def test_cas_numbers_are_stored_in_canonical_form() -> None:
+    assert check(row(cas_number="345788")).rows.column("cas_number").to_pylist() == ["345-78-8"]
+
+
+def test_infinite_typed_quantity_is_refused() -> None:
+    table = pa.Table.from_pylist(rows(1)).set_column(16, "quantity", pa.array([float("inf")]))
+    result = validate_batch(table.to_batches()[0], np.array([1], dtype=np.int64), "f.parquet")
+    assert [str(e) for e in result.errors] == [
+        "f.parquet:1: quantity: is not a finite number"]
+
+
+def test_fractional_seconds_after_a_space_with_offsets_elsewhere() -> None:
+    result = check(row(declared_at="2026-03-02 10:00:00.5"),
+                   row(declared_at="2026-03-02T10:00:00+05:30"))
+    assert result.errors == ()
+
+
+def test_nested_extra_columns_are_kept_as_json() -> None:
+    batch = pa.RecordBatch.from_pylist([dict(row(), meta={"a": 1})])
+    result = validate_batch(batch, np.array([1], dtype=np.int64), "f.parquet")
+    assert result.errors == ()
+    assert result.rows.column("meta").to_pylist() == ['{"a": 1}']

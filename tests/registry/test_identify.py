@@ -101,3 +101,14 @@ def test_drug_in_a_preparation(identifier: Identifier) -> None:
 
 def test_empty_description_finds_nothing(identifier: Identifier) -> None:
     assert names(identifier, "") == ()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Pseudoephedrine HCl free flowing powder", ("pseudoephedrine",)),
+    ("Sulphuric acid free of iron", ("sulphuric acid",)),
+    ("Acetone free sample", ("acetone",)),
+    ("Omega-3 fatty acid ethyl ester", ()),
+])
+def test_free_that_does_not_mean_absent(identifier: Identifier, text: str,
+                                         expected: tuple[str, ...]) -> None:
+    assert names(identifier, text) == expected

@@ -100,3 +100,16 @@ def test_solvent_mixture_limit_applies_to_exports_only(registry: Registry) -> No
     assert not imported.us_regulated and "69 FR 74957" in imported.results[0].sentence
     assert exported.us_regulated
     assert not weak_export.us_regulated
+
+
+def test_destination_and_export_only_thresholds_apply_to_those_transactions_only(
+    registry: Registry,
+) -> None:
+    mibk = _sub(registry, "methyl isobutyl ketone")
+    [special] = [t for t in mibk.us_export_thresholds if t.destinations]
+    outside = next(c for c in ("CA", "IN", "DE") if c not in special.destinations)
+    inside = special.destinations[0]
+    assert not judge([mibk], Consignment("US", outside, 10_000, "kg")).us_regulated
+    assert judge([mibk], Consignment("US", inside, 10_000, "kg")).us_regulated
+    acid = _sub(registry, "hydrochloric acid")
+    assert not judge([acid], Consignment("IN", "US", 10, "kg")).us_regulated

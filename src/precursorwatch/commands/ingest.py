@@ -60,9 +60,8 @@ def ingest(
         side = Quarantine(quarantine) if quarantine is not None else None
         with progress_bar("Ingesting rows", quiet=quiet) as update:
             report = target.ingest(files, quarantine=side,
-                                   progress=lambda rows: update(rows, None))
-        if side is not None:
-            side.write()
+                                   progress=lambda rows: update(rows, None),
+                                   before_commit=side.write if side is not None else None)
         if not quiet:
             err.print(f"Read {report.rows_read:,} rows from {len(report.files)} file(s): "
                       f"{report.rows_added:,} stored, {report.rows_unchanged:,} already stored "

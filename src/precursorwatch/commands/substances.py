@@ -13,7 +13,8 @@ from rapidfuzz import fuzz, process
 from rich.table import Table
 
 from precursorwatch.commands._console import EXIT_CODES_HELP, err, out, progress_bar
-from precursorwatch.records import read_table, write_table
+from precursorwatch.records import format_of, read_table, write_table
+from precursorwatch.records.schema import country_codes
 from precursorwatch.registry import (
     Consignment,
     Substance,
@@ -53,6 +54,8 @@ def _batch(
     set, all rows)."""
     if out_file is None:
         raise typer.BadParameter("--out is required with FILE", param_hint="--out")
+    if str(out_file) != "-":
+        format_of(out_file)  # refuse an unknown extension before doing the work
     table = read_table(file)
     with progress_bar(label, quiet=quiet) as update:
         result = work(table, update)
@@ -262,6 +265,10 @@ def check(
     if file is None:
         if text is None:
             raise typer.BadParameter("give a FILE or --text", param_hint="FILE")
+        for option, code in (("--from", export_country), ("--to", import_country)):
+            if code.upper() not in country_codes():
+                raise typer.BadParameter(f"{code!r} is not an ISO 3166-1 alpha-2 country code",
+                                         param_hint=option)
         result = identifier.identify(text, cas, hs)
         row = Consignment(export_country.upper(), import_country.upper(), quantity, unit,
                           concentration)

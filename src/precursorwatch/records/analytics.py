@@ -13,8 +13,9 @@ an ingest that fails or is killed (even with ``kill -9``) leaves the store as it
 half-written files are swept away by the next ingest. Parquet keeps a year of national trade
 small and fast to scan, and DuckDB reads it with a bounded memory limit.
 
-Versions: every row carries ``_batch``, ``_file`` and ``_row`` (where it came from) and
-``_extra`` (the file's extra columns, as JSON text). The ``shipments`` view shows the latest
+Versions: every row carries ``_batch`` and ``_seq`` (its order within the batch, across the
+files given), ``_file`` and ``_row`` (where it came from) and ``_extra`` (the file's extra
+columns, as JSON text). The ``shipments`` view shows the latest
 version of each (source, shipment_id); ``shipment_versions`` shows them all. A row already
 stored unchanged is not stored again, so ingesting the same file twice changes nothing.
 """
@@ -123,7 +124,7 @@ class AnalyticsStore:
             con.register("shipment_versions", empty.empty_table())
         con.sql(
             "SELECT * FROM shipment_versions QUALIFY row_number() OVER "
-            "(PARTITION BY source, shipment_id ORDER BY _batch DESC, _row DESC) = 1"
+            "(PARTITION BY source, shipment_id ORDER BY _batch DESC, _seq DESC) = 1"
         ).create_view("shipments")
         return con
 
@@ -180,13 +181,16 @@ class AnalyticsStore:
         quarantine: Callable[[Validated], None] | None = None,
         progress: Callable[[int], None] | None = None,
         batch_rows: int = DEFAULT_BATCH_ROWS,
+        before_commit: Callable[[], None] | None = None,
     ) -> IngestReport:
         """Validate and store the rows of ``files`` as one batch, all or nothing.
 
         Without ``quarantine`` any bad row rejects everything and nothing is stored
         (:class:`RowErrors` lists every problem of every file). With it, each batch's bad
         rows are handed to ``quarantine`` and the rest is stored. ``progress(rows)`` is
-        called after each batch with the rows read so far.
+        called after each batch with the rows read so far. ``before_commit()`` runs once the
+        batch file is written and before it is catalogued (the quarantine file is written
+        there): if it fails, nothing is stored.
 
         Validated batches stream from the readers into the batch's Parquet file; rows already
         stored unchanged are then dropped from it.
@@ -201,6 +205,8 @@ class AnalyticsStore:
             name, added = self._write_batch(con, batch, feed)
             if feed.errors and quarantine is None:
                 raise RowErrors(feed.errors, file=str(files[0]) if len(files) == 1 else None)
+            if before_commit is not None:
+                before_commit()
             if name is not None:
                 _durable_rename(self.path / "batches" / f".{name}.part",
                                 self.path / "batches" / name)
@@ -260,14 +266,19 @@ class AnalyticsStore:
                 data.read_parquet(str(first)).create_view("incoming")
                 # Compare with the current version of the shipments this batch touches only,
                 # reading the stored history by its key and hash columns alone.
+                # Only the last incoming row of each shipment counts (so that a file that
+                # repeats a shipment ingests the same way every time), and it is kept only if
+                # it differs from the current stored version of that shipment.
                 data.sql(
-                    "WITH touched AS (SELECT v.source, v.shipment_id, v._row_hash, v._batch, "
-                    "v._row FROM shipment_versions v SEMI JOIN incoming i "
+                    "WITH last AS (SELECT * FROM incoming QUALIFY row_number() OVER "
+                    "(PARTITION BY source, shipment_id ORDER BY _seq DESC) = 1), "
+                    "touched AS (SELECT v.source, v.shipment_id, v._row_hash, v._batch, "
+                    "v._seq FROM shipment_versions v SEMI JOIN last i "
                     "ON v.source = i.source AND v.shipment_id = i.shipment_id), "
                     "latest AS (SELECT source, shipment_id, _row_hash FROM touched QUALIFY "
                     "row_number() OVER (PARTITION BY source, shipment_id "
-                    "ORDER BY _batch DESC, _row DESC) = 1) "
-                    "SELECT i.* FROM incoming i ANTI JOIN latest l ON i.source = l.source "
+                    "ORDER BY _batch DESC, _seq DESC) = 1) "
+                    "SELECT i.* FROM last i ANTI JOIN latest l ON i.source = l.source "
                     "AND i.shipment_id = l.shipment_id AND i._row_hash = l._row_hash"
                 ).write_parquet(str(temp), compression="zstd", row_group_size=262_144)
                 first.unlink()
@@ -329,7 +340,7 @@ class _BatchWriter:
 
 
 _STORED_SCHEMA = pa.schema([*VALIDATED_SCHEMA, ("_extra", pa.string()), ("_file", pa.string()),
-                            ("_row", pa.int64())])
+                            ("_row", pa.int64()), ("_seq", pa.int64())])
 
 
 class _Feed:
@@ -349,6 +360,7 @@ class _Feed:
         self.rows_read = 0
         self.quarantined = 0
         self.errors: list[InputError] = []
+        self.stored = 0  # rows fed so far: their order (_seq) across every file of the ingest
 
     def __iter__(self) -> Iterator[pa.RecordBatch]:
         for file in self.files:
@@ -362,12 +374,14 @@ class _Feed:
                 if self.progress is not None:
                     self.progress(self.rows_read)
                 if checked.rows.num_rows and (self.quarantine is not None or not self.errors):
-                    yield _stored(checked, str(file))
+                    yield _stored(checked, str(file), self.stored)
+                    self.stored += checked.rows.num_rows
 
 
-def _stored(checked: Validated, file: str) -> pa.RecordBatch:
+def _stored(checked: Validated, file: str, first_seq: int) -> pa.RecordBatch:
     """Valid rows in the stored schema: contract fields, extra columns as one JSON text,
-    and the file and row number they came from (for versions and audit)."""
+    the file and row number they came from (for audit), and their order in the ingest
+    (``_seq``: a later row of the same shipment is the newer version, across files too)."""
     rows = checked.rows
     size = rows.num_rows
     names = rows.schema.names
@@ -380,7 +394,8 @@ def _stored(checked: Validated, file: str) -> pa.RecordBatch:
         extra = pa.nulls(size, pa.string())
     columns = [rows.column(names.index(f.name)) for f in VALIDATED_SCHEMA]
     columns += [extra, pa.array([file] * size, pa.string()),
-                pa.array(checked.row_numbers, pa.int64())]
+                pa.array(checked.row_numbers, pa.int64()),
+                pa.array(range(first_seq, first_seq + size), pa.int64())]
     return pa.RecordBatch.from_arrays(columns, schema=_STORED_SCHEMA)
 
 

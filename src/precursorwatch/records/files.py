@@ -23,7 +23,8 @@ import pyarrow.parquet as pq
 
 from precursorwatch.exceptions import InputError, UsageError
 
-__all__ = ["FORMATS", "Format", "format_of", "read_table", "replacing", "write_table"]
+__all__ = ["FORMATS", "Format", "format_of", "plain_text", "read_table", "replacing",
+           "write_table"]
 
 Format = Literal["csv", "jsonl", "parquet"]
 FORMATS: dict[str, Format] = {
@@ -43,13 +44,18 @@ def format_of(path: str | Path) -> Format:
     return FORMATS[suffix]
 
 
+def plain_text(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Any non-binary column as text; lists and records (extra columns) as JSON text."""
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return column
+    if pa.types.is_nested(column.type):
+        return pa.array([None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+                         for v in column.to_pylist()], pa.string())
+    return column.cast(pa.string())
+
+
 def _as_text(table: pa.Table) -> pa.Table:
-    columns = [
-        col if pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
-        else col.cast(pa.string())
-        for col in table.columns
-    ]
-    return pa.table(columns, names=table.column_names)
+    return pa.table([plain_text(col) for col in table.columns], names=table.column_names)
 
 
 def read_table(path: str | Path) -> pa.Table:
@@ -70,7 +76,8 @@ def read_table(path: str | Path) -> pa.Table:
             strings_can_be_null=False,
         )
         return pa_csv.read_csv(path, convert_options=convert)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError, OSError) as err:
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError,
+            UnicodeDecodeError, OSError) as err:
         raise InputError(f"cannot read {kind.upper()}: {err}", file=name) from err
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from precursorwatch.exceptions import UsageError
 from precursorwatch.records.files import format_of, write_table
 from precursorwatch.records.validate import Validated
 
@@ -24,6 +25,9 @@ class Quarantine:
     def __init__(self, path: str | Path) -> None:
         format_of(path)  # refuse an unknown extension before any work is done
         self.path = Path(path)
+        folder = self.path.parent
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"{self.path}: {folder} is a file, not a folder")
         self._parts: list[pa.Table] = []
         self.rows = 0
 

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from precursorwatch.exceptions import InputError
 from precursorwatch.records.files import format_of
-from precursorwatch.records.schema import REQUIRED_FIELDS
+from precursorwatch.records.schema import CONTRACT_FIELDS, REQUIRED_FIELDS
 from precursorwatch.records.validate import Validated, rejected_rows, validate_batch
 
 __all__ = ["DEFAULT_BATCH_ROWS", "read_contract"]
@@ -35,6 +35,11 @@ _CSV_BLOCK = 16 << 20
 
 
 def _missing_columns(path: str, columns: list[str]) -> None:
+    unnamed = [str(i) for i, c in enumerate(columns, start=1) if not c]
+    if unnamed:
+        raise InputError(f"column{'s' if len(unnamed) > 1 else ''} {', '.join(unnamed)} "
+                         f"{'have' if len(unnamed) > 1 else 'has'} no name in the header",
+                         file=path)
     missing = sorted(REQUIRED_FIELDS - set(columns))
     if missing:
         raise InputError(
@@ -54,6 +59,17 @@ def _malformed(path: str, rows: list[tuple[int, str]], what: str) -> Validated:
                          "raw_text": pa.array([text for _, text in rows], pa.string())})
     return Validated(pa.RecordBatch.from_pylist([]), numbers[:0], errors,
                      np.ones(len(rows), dtype=bool), rejected)
+
+
+def _numbers(start: int, count: int, skipped: set[int]) -> np.ndarray:
+    """The next ``count`` row numbers from ``start`` that are not malformed rows."""
+    numbers: list[int] = []
+    row = start
+    while len(numbers) < count:
+        if row not in skipped:
+            numbers.append(row)
+        row += 1
+    return np.array(numbers, dtype=np.int64)
 
 
 def _csv(path: str, batch_rows: int) -> Iterator[Validated]:
@@ -84,28 +100,28 @@ def _csv(path: str, batch_rows: int) -> Iterator[Validated]:
                                               strings_can_be_null=False),
     )
     next_row = 1
+    skipped: set[int] = set()  # every malformed row seen so far, whichever block it was in
+    what = f"malformed CSV row: not {len(header)} fields (a stray quote or a missing comma?)"
     try:
         for batch in reader:
-            block_broken = sorted(broken)
-            broken.clear()
-            span = batch.num_rows + len(block_broken)
-            numbers = np.arange(next_row, next_row + span, dtype=np.int64)
-            if block_broken:
-                numbers = numbers[~np.isin(numbers, [r for r, _ in block_broken])]
-                yield _malformed(path, block_broken,
-                                 f"malformed CSV row: not {len(header)} fields "
-                                 f"(a stray quote or a missing comma?)")
-            next_row += span
+            # The parser may report malformed rows of the next block before this one is
+            # handed over, so rows are numbered against all malformed rows seen so far.
+            if broken:
+                yield _malformed(path, sorted(broken), what)
+                skipped.update(r for r, _ in broken)
+                broken.clear()
+            numbers = _numbers(next_row, batch.num_rows, skipped)
+            next_row = int(numbers[-1]) + 1 if len(numbers) else next_row
             for start in range(0, batch.num_rows, batch_rows):
                 part = batch.slice(start, batch_rows)
                 yield validate_batch(part, numbers[start:start + part.num_rows], path)
     except pa.ArrowInvalid as err:
         raise InputError(f"cannot parse as CSV near row {next_row}: {err}", file=path) from err
     if broken:
-        yield _malformed(path, sorted(broken), "malformed CSV row")
+        yield _malformed(path, sorted(broken), what)
 
 
-def _json_value(value: object) -> str | None:
+def _json_value(key: str, value: object) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
@@ -116,6 +132,8 @@ def _json_value(value: object) -> str | None:
         return repr(value)
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return ";".join(value)
+    if key not in CONTRACT_FIELDS:  # an extra column may hold anything: kept as JSON text
+        return json.dumps(value, ensure_ascii=False)
     raise ValueError(f"a {type(value).__name__} where a plain value was expected")
 
 
@@ -132,7 +150,7 @@ def _jsonl_batch(path: str, lines: list[tuple[int, str]]) -> Iterator[Validated]
             record: dict[str, str | None] = {}
             for key, value in obj.items():
                 try:
-                    record[str(key)] = _json_value(value)
+                    record[str(key)] = _json_value(str(key), value)
                 except ValueError as err:
                     field_errors.append(InputError(str(err), file=path, row=number,
                                                    field=str(key)))
@@ -174,6 +192,8 @@ def _jsonl(path: str, batch_rows: int) -> Iterator[Validated]:
             if not raw.strip():
                 continue
             number += 1
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):  # a byte-order mark
+                raw = raw[3:]
             try:
                 lines.append((number, raw.decode("utf-8").rstrip("\r\n")))
             except UnicodeDecodeError:

@@ -8,7 +8,7 @@ extra columns as text) and one :class:`InputError` per problem of every bad row,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from precursorwatch.exceptions import InputError
 from precursorwatch.ids import cas as cas_numbers
+from precursorwatch.records.files import plain_text
 from precursorwatch.records.schema import (
     CONTRACT_FIELDS,
     OUTCOMES,
@@ -29,7 +30,7 @@ from precursorwatch.records.schema import (
     country_codes,
 )
 
-__all__ = ["MAX_TEXT_LENGTH", "Validated", "error_rows", "rejected_rows", "validate_batch"]
+__all__ = ["MAX_TEXT_LENGTH", "Validated", "rejected_rows", "validate_batch"]
 
 #: Longest text value accepted, in characters. Declarations have no field anywhere near this;
 #: a longer one is a broken file or an attack on the scorer's memory.
@@ -104,7 +105,7 @@ def _text(column: pa.Array, field: str, check: _Checker) -> pa.Array:
             check.fail(broken, field, "is not valid UTF-8 text (check the file's encoding)")
             column = pa.array(decoded, pa.string())
     elif not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
-        column = column.cast(pa.string())
+        column = plain_text(column)
     if field not in _FREE_TEXT:
         column = pc.utf8_trim_whitespace(column)
     # Bytes bound characters from above, and counting bytes costs nothing: count characters
@@ -145,9 +146,9 @@ def _decimal(column: pa.Array, field: str, check: _Checker, *, minimum: float,
             column = pc.if_else(pa.array(shaped), column, None).cast(pa.float64())
     else:
         column = column.cast(pa.float64())
-        nan = _mask(pc.is_nan(column))
-        check.fail(nan, field, "is not a number")
-        column = pc.if_else(pa.array(nan), None, column)
+        odd = _mask(pc.invert(pc.is_finite(column)))
+        check.fail(odd, field, "is not a finite number")
+        column = pc.if_else(pa.array(odd), None, column)
     numbers = column.to_numpy(zero_copy_only=False)
     with np.errstate(invalid="ignore"):
         low = (numbers <= minimum) if strict else (numbers < minimum)
@@ -174,7 +175,7 @@ def _timestamp(column: pa.Array, field: str, check: _Checker) -> pa.Array:
             pass
     offset = pc.extract_regex(column, r"(?P<sign>[+-])(?P<h>\d{2}):?(?P<m>\d{2})$")
     local = pc.replace_substring_regex(column, _OFFSET, "")
-    local = pc.replace_substring_regex(local, r"(T\d{2}:\d{2}:\d{2})\.\d+$", r"\1")
+    local = pc.replace_substring_regex(local, r"([T ]\d{2}:\d{2}:\d{2})\.\d+$", r"\1")
     parsed = pa.nulls(len(column), pa.timestamp("s"))
     for fmt in _DATE_FORMATS:
         attempt = pc.strptime(local, format=fmt, unit="s", error_is_null=True)
@@ -268,7 +269,10 @@ def _cas(column: pa.Array, field: str, check: _Checker) -> pa.Array:
     if wrong.any():
         texts = per_row.to_pylist()
         check.fail(wrong, field, lambda i: str(texts[i]))
-    return column
+    # Stored in the canonical N-NN-N form, so that "345788" and "345-78-8" are one value.
+    canonical = [None if v is None else (cas_numbers.normalize(v) or v)
+                 for v in encoded.dictionary.to_pylist()]
+    return pc.take(pa.array(canonical, pa.string()), encoded.indices)
 
 
 def _regex(column: pa.Array, field: str, pattern: str, what: str, check: _Checker) -> None:
@@ -359,16 +363,6 @@ def rejected_rows(batch: pa.RecordBatch, bad: Mask,
                       for v in column.to_pylist()]
             columns[name] = pa.array(values, pa.string())
         else:
-            columns[name] = column.cast(pa.string())
+            columns[name] = plain_text(column)
     return pa.table(columns)
 
-
-def error_rows(errors: Sequence[InputError]) -> pa.Table:
-    """Errors as a table (file, row, field, reason): the shape quarantine files and the API
-    report bad input in."""
-    return pa.table({
-        "file": [e.file for e in errors],
-        "row": pa.array([e.row for e in errors], pa.int64()),
-        "field": [e.field for e in errors],
-        "reason": [e.reason for e in errors],
-    })

@@ -8,6 +8,7 @@ the cost grows with the number of distinct products, not of rows.
 
 from __future__ import annotations
 
+import math
 import multiprocessing as mp
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -16,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from precursorwatch.exceptions import InputError, RowErrors
+from precursorwatch.records.schema import country_codes
 from precursorwatch.registry.identify import Identification, Identifier
 from precursorwatch.registry.rules import Consignment, judge
 
@@ -28,7 +30,8 @@ _CHUNK = 5_000  # a control character that cannot occur in a field read from a f
 
 def _column(table: pa.Table, name: str) -> pa.ChunkedArray:
     if name in table.column_names:
-        return pc.fill_null(table.column(name).cast(pa.string()), "")
+        text = pc.fill_null(table.column(name).cast(pa.string()), "")
+        return pc.replace_substring(text, _SEPARATOR, " ")  # keeps the joined keys splittable
     return pa.chunked_array([pa.array([""] * table.num_rows, pa.string())])
 
 
@@ -120,9 +123,21 @@ def _number(value: str, *, file: str | None, row: int, field: str) -> float | No
         number = float(value)
     except ValueError:
         raise InputError(f"{value!r} is not a number", file=file, row=row, field=field) from None
+    if not math.isfinite(number):
+        raise InputError(f"{value!r} is not a finite number", file=file, row=row, field=field)
     if number < 0:
         raise InputError(f"{value!r} is negative", file=file, row=row, field=field)
+    if field == "concentration_pct" and number > 100:
+        raise InputError(f"{value!r} is more than 100", file=file, row=row, field=field)
     return number
+
+
+def _country(value: str, *, file: str | None, row: int, field: str) -> str:
+    code = value.strip().upper()
+    if code not in country_codes():
+        raise InputError(f"{value!r} is not an ISO 3166-1 alpha-2 country code", file=file,
+                         row=row, field=field)
+    return code
 
 
 def check_table(
@@ -160,15 +175,17 @@ def check_table(
                                field="quantity")
             concentration = _number(columns["concentration_pct"][index], file=file,
                                     row=row_number, field="concentration_pct")
+            exporter = _country(columns["export_country"][index], file=file, row=row_number,
+                                field="export_country")
+            importer = _country(columns["import_country"][index], file=file, row=row_number,
+                                field="import_country")
         except InputError as bad:
             errors.append(bad)
             continue
         names = [n for n in columns["substances"][index].split(";") if n]
         substances = [s for s in (registry.by_name(n) for n in names) if s is not None]
         verdict = judge(substances, Consignment(
-            columns["export_country"][index].strip().upper(),
-            columns["import_country"][index].strip().upper(),
-            quantity, columns["unit"][index].strip() or None, concentration))
+            exporter, importer, quantity, columns["unit"][index].strip() or None, concentration))
         flags["regulated"].append(verdict.regulated)
         flags["us_regulated"].append(verdict.us_regulated)
         flags["in_authorisation"].append(verdict.in_authorisation)

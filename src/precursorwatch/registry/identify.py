@@ -77,6 +77,10 @@ _SALT_SOUNDS: dict[str, str] = {sound_key(w): w for w in
 _NEGATE_BEFORE = {"without", "non", "no", "nil", "excluding", "बिना"}
 _NEGATE_BEFORE_PAIR = {("free", "of"), ("free", "from")}
 _NEGATE_AFTER = {"free", "मुक्त", "रहित"}
+# "free" that does not say the named substance is absent: "free base", "free flowing powder",
+# "free sample", "sulphuric acid free of iron" (something else is absent).
+_FREE_NOT_ABSENT = {"base", "flowing", "flow", "sample", "samples", "of", "from", "delivery",
+                    "shipping", "trade", "zone", "acid", "charge", "issue"}
 _CONJUNCTIONS = {"and", "or", "nor"}
 # A name right after one of these is part of a larger chemical name ("3-hydroxy-2-butanone",
 # "N-methyl-4-piperidone", "monomethyl ether"), not the substance itself. Locants between
@@ -326,7 +330,7 @@ class Identifier:
         conjunction: "free of benzene and toluene".
         """
         after = toks[hit.end:hit.end + 2]
-        if after and after[0] in _NEGATE_AFTER and after[1:2] != ["base"]:
+        if after and after[0] in _NEGATE_AFTER and not set(after[1:2]) & _FREE_NOT_ABSENT:
             return True
         start = hit.start
         if start >= 2 and toks[start - 1] in _CONJUNCTIONS:

@@ -75,22 +75,25 @@ def _in_threshold_unit(quantity: float, unit: str, threshold: Threshold) -> floa
 
 
 def _threshold_for(substance: Substance, row: Consignment) -> Threshold | None:
-    """The threshold 21 CFR 1310.04 sets for this kind of transaction.
+    """The threshold 21 CFR 1310.04 sets for this kind of transaction, or None when none does.
 
-    Imports and exports may have their own threshold, and exports to named destinations
-    their own again; the most specific one that fits wins, domestic trade uses the plain one.
+    Imports and exports may have their own thresholds: some for exports only, some for
+    exports to named destinations only; the most specific one that fits wins. Domestic trade,
+    and international trade in a chemical without international thresholds, use the plain
+    one. A chemical whose only thresholds are for other kinds of transaction has none here.
     """
-    if row.export_country == row.import_country:
-        return substance.us_threshold
     specials = substance.us_export_thresholds
+    if row.export_country == row.import_country or not specials:
+        return substance.us_threshold
     us_export = row.export_country == "US"
     for special in specials:
         if special.destinations and us_export and row.import_country in special.destinations:
             return special
     for special in specials:
-        if not special.destinations:
+        exports_only = "import" not in (special.scope or "").lower()
+        if not special.destinations and (us_export or not exports_only):
             return special
-    return substance.us_threshold
+    return None
 
 
 def _mixture_exemption(substance: Substance, row: Consignment) -> str | None:
@@ -127,6 +130,11 @@ def _us_rule(substance: Substance, row: Consignment) -> RuleResult | None:
     if exempt is not None:
         return RuleResult("US", "us.mixture_exempt", name, False, f"{label}, but {exempt}")
     threshold = _threshold_for(substance, row)
+    if threshold is None and substance.us_export_thresholds:
+        return RuleResult("US", "us.threshold", name, False,
+                          f"{label}, but 21 CFR 1310.04 sets its import and export thresholds "
+                          f"only for other transactions than this one "
+                          f"({row.export_country} to {row.import_country})")
     if threshold is None:
         return RuleResult("US", "us.listed_chemical", name, True,
                           f"{label}; no threshold is recorded, so the transaction is treated "
