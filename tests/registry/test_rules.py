@@ -113,3 +113,13 @@ def test_destination_and_export_only_thresholds_apply_to_those_transactions_only
     assert judge([mibk], Consignment("US", inside, 10_000, "kg")).us_regulated
     acid = _sub(registry, "hydrochloric acid")
     assert not judge([acid], Consignment("IN", "US", 10, "kg")).us_regulated
+
+
+def test_volumes_meet_weight_thresholds_through_the_stated_volume(registry: Registry) -> None:
+    acetone = _sub(registry, "acetone")
+    international = acetone.us_export_thresholds[0]
+    assert international.litres is not None
+    below = judge([acetone], Consignment("US", "MX", international.litres * 0.9, "L"))
+    above = judge([acetone], Consignment("US", "MX", international.litres * 1100, "mL"))
+    assert not below.us_regulated and above.us_regulated
+    assert " L " in below.results[0].sentence

@@ -65,12 +65,20 @@ class Verdict:
         return tuple(r.sentence for r in self.results if r.applies)
 
 
-def _in_threshold_unit(quantity: float, unit: str, threshold: Threshold) -> float | None:
-    """``quantity unit`` expressed in the threshold's unit, or None when they do not compare."""
+def _in_threshold_unit(quantity: float, unit: str,
+                       threshold: Threshold) -> tuple[float, float, str] | None:
+    """(amount, threshold, unit) in a unit both share, or None when they do not compare.
+
+    A volume meets a weight threshold through the volume the regulation states beside it.
+    """
     if unit in _MASS_KG and threshold.unit in _MASS_KG:
-        return quantity * _MASS_KG[unit] / _MASS_KG[threshold.unit]
+        return (quantity * _MASS_KG[unit] / _MASS_KG[threshold.unit], threshold.amount,
+                threshold.unit)
     if unit in _VOLUME_L and threshold.unit in _VOLUME_L:
-        return quantity * _VOLUME_L[unit] / _VOLUME_L[threshold.unit]
+        return (quantity * _VOLUME_L[unit] / _VOLUME_L[threshold.unit], threshold.amount,
+                threshold.unit)
+    if unit in _VOLUME_L and threshold.litres is not None:
+        return quantity * _VOLUME_L[unit], threshold.litres, "L"
     return None
 
 
@@ -139,8 +147,6 @@ def _us_rule(substance: Substance, row: Consignment) -> RuleResult | None:
         return RuleResult("US", "us.listed_chemical", name, True,
                           f"{label}; no threshold is recorded, so the transaction is treated "
                           f"as regulated")
-    cumulative = (f"; transactions add up over a {threshold.cumulative}"
-                  if threshold.cumulative else "")
     if threshold.amount == 0:
         return RuleResult("US", "us.threshold", name, True,
                           f"{label} with no threshold: every transaction is regulated "
@@ -149,19 +155,20 @@ def _us_rule(substance: Substance, row: Consignment) -> RuleResult | None:
         return RuleResult("US", "us.threshold", name, True,
                           f"{label} with a threshold of {threshold.describe()}; no quantity was "
                           f"declared, so the transaction is treated as regulated")
-    amount = _in_threshold_unit(row.quantity, row.unit, threshold)
-    if amount is None:
+    compared = _in_threshold_unit(row.quantity, row.unit, threshold)
+    if compared is None:
         return RuleResult("US", "us.threshold", name, True,
                           f"{label} with a threshold of {threshold.describe()}; {row.quantity:g} "
                           f"{row.unit} cannot be compared with it without a density, so the "
                           f"transaction is treated as regulated")
+    amount, limit, unit = compared
     if threshold.basis == "base" and row.concentration_pct is not None:
         amount *= row.concentration_pct / 100
-    applies = amount >= threshold.amount
+    applies = amount >= limit
     verb = "meets" if applies else "is below"
     return RuleResult("US", "us.threshold", name, applies,
-                      f"{label}: {amount:g} {threshold.unit} {verb} the threshold of "
-                      f"{threshold.describe()} (21 CFR 1310.04){cumulative}")
+                      f"{label}: {amount:g} {unit} {verb} the threshold of "
+                      f"{threshold.describe()} (21 CFR 1310.04)")
 
 
 def _india_rule(substance: Substance, row: Consignment) -> Iterable[RuleResult]:

@@ -61,10 +61,14 @@ class Threshold:
     cumulative: str | None = None
     scope: str | None = None
     destinations: tuple[str, ...] = ()
+    #: The same threshold by volume, in litres, where the regulation also states one.
+    litres: float | None = None
 
     def describe(self) -> str:
         """The threshold in words, e.g. ``0 kg (every transaction)``."""
         amount = f"{self.amount:g} {self.unit}"
+        if self.litres is not None:
+            amount += f" or {self.litres:g} L"
         text = f"{amount} (every transaction)" if self.amount == 0 else amount
         if self.basis == "base":
             text += " as base"
@@ -206,6 +210,7 @@ def _threshold(raw: object) -> Threshold | None:
         cumulative=_str(raw.get("cumulative")),
         scope=_str(raw.get("scope")),
         destinations=_strings(raw.get("destinations")),
+        litres=float(raw["litres"]) if raw.get("litres") is not None else None,
     )
 
 
