@@ -3,7 +3,9 @@
 What is measured: ``precursorwatch ingest FILE --store DIR`` in a fresh process, from reading
 and validating every row to the batch file written, flushed and catalogued; wall time and that
 process's own peak resident memory (``ru_maxrss`` from ``wait4``). Each repeat ingests into a
-new, empty store. The inputs are made by a child process, so that the measuring process stays
+new, empty store; the row "again" ingests the Parquet file into a store that already holds
+the same rows (every row compared with its current version and skipped). The inputs are made
+by a child process, so that the measuring process stays
 small (a forked child counts its parent's pages as its own until it execs).
 
 Data: contract-format rows generated here with a fixed seed (a realistic mix of exporters,
@@ -96,9 +98,11 @@ def write_inputs(tables: list[pa.Table], folder: Path) -> tuple[Path, Path]:
     return csv_path, parquet_path
 
 
-def ingest_once(path: Path, store: Path) -> tuple[float, float]:
-    """Seconds and peak MiB of one ingest in a fresh process (its own rusage, via wait4)."""
-    shutil.rmtree(store, ignore_errors=True)
+def ingest_once(path: Path, store: Path, *, fresh: bool = True) -> tuple[float, float]:
+    """Seconds and peak MiB of one ingest in a fresh process (its own rusage, via wait4),
+    into an empty store unless ``fresh`` is false."""
+    if fresh:
+        shutil.rmtree(store, ignore_errors=True)
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "precursorwatch", "ingest", str(path),
                                 "--store", str(store), "--quiet"])
@@ -130,8 +134,12 @@ def main() -> None:
               f"Parquet {parquet_path.stat().st_size / 2**20:,.0f} MiB)")
         print(f"{'input':<8} {'rows':>11} {'median s':>9} {'rows/s':>10} {'peak MiB':>9} "
               f"{'runs (s)':>20}")
-        for name, path in (("parquet", parquet_path), ("csv", csv_path)):
-            runs = [ingest_once(path, folder / "store") for _ in range(args.repeat)]
+        shapes = (("parquet", parquet_path, True), ("csv", csv_path, True),
+                  ("again", parquet_path, False))
+        for name, path, fresh in shapes:
+            if not fresh:  # the store holds the same rows: every row is compared and skipped
+                ingest_once(path, folder / "store")
+            runs = [ingest_once(path, folder / "store", fresh=fresh) for _ in range(args.repeat)]
             seconds = statistics.median(r[0] for r in runs)
             peak = max(r[1] for r in runs)
             listed = ", ".join(f"{r[0]:.1f}" for r in runs)

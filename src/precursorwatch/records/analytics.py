@@ -45,6 +45,8 @@ __all__ = ["AnalyticsStore", "IngestReport", "StoreStats"]
 
 #: DuckDB's memory cap while ingesting or querying: the whole process stays near 2 GiB.
 MEMORY_LIMIT = "1GB"
+#: DuckDB's cap while comparing a new batch with the stored versions.
+COMPARE_MEMORY_LIMIT = "600MB"
 
 
 @dataclass(frozen=True)
@@ -261,6 +263,9 @@ class AnalyticsStore:
             if not writer.written:
                 return None, 0
             if stored and not (feed.errors and feed.quarantine is None):
+                # By now the process holds what reading and validating left behind, so the
+                # comparison gets a smaller share to keep the whole ingest near 2 GiB.
+                data.execute("SET memory_limit = ?", [COMPARE_MEMORY_LIMIT])
                 first = folder / f".{name}.first.part"
                 os.replace(temp, first)
                 data.read_parquet(str(first)).create_view("incoming")
