@@ -171,34 +171,35 @@ def _us_rule(substance: Substance, row: Consignment) -> RuleResult | None:
                       f"{threshold.describe()} (21 CFR 1310.04)")
 
 
+# (direction, drug?) -> (rule id, what is needed, its source). Drugs follow the NDPS Rules;
+# precursors the RCS Order, whose schedules say which need an export or import NOC.
+_INDIA_CONSENT = {
+    ("export", True): ("in.ndps_export", "an export authorisation",
+                       "NDPS Rules, 1985, chapter VII"),
+    ("import", True): ("in.ndps_import", "an import certificate",
+                       "NDPS Rules, 1985, chapter VII"),
+    ("export", False): ("in.rcs_export", "a no objection certificate", "RCS Order 2013, para 10"),
+    ("import", False): ("in.rcs_import", "a no objection certificate",
+                        "RCS Order 2013, Schedule C"),
+}
+
+
 def _india_rule(substance: Substance, row: Consignment) -> Iterable[RuleResult]:
-    """RCS Order 2013 paras 10-11 and NDPS Rules chapter VII: Indian export/import consent."""
-    name = substance.name
+    """RCS Order 2013 and NDPS Rules chapter VII: Indian export/import consent."""
     control = substance.in_control
-    if not control:
+    if not control or row.export_country == row.import_country:
         return
-    if row.export_country == "IN" and row.import_country != "IN":
-        if substance.kind == "drug":
-            yield RuleResult("IN", "in.ndps_export", name, True,
-                             f"{name} is controlled in India ({control}): export needs an "
-                             f"export authorisation from the Narcotics Commissioner "
-                             f"(NDPS Rules, 1985, chapter VII)")
-        elif substance.in_export_authorisation:
-            yield RuleResult("IN", "in.rcs_export", name, True,
-                             f"{name} is controlled in India ({control}): export needs a no "
-                             f"objection certificate from the Narcotics Commissioner "
-                             f"(RCS Order 2013, para 10)")
-    if row.import_country == "IN" and row.export_country != "IN":
-        if substance.kind == "drug":
-            yield RuleResult("IN", "in.ndps_import", name, True,
-                             f"{name} is controlled in India ({control}): import needs an "
-                             f"import certificate from the Narcotics Commissioner "
-                             f"(NDPS Rules, 1985, chapter VII)")
-        elif substance.in_import_authorisation:
-            yield RuleResult("IN", "in.rcs_import", name, True,
-                             f"{name} is controlled in India ({control}): import needs a no "
-                             f"objection certificate from the Narcotics Commissioner "
-                             f"(RCS Order 2013, Schedule C)")
+    drug = substance.kind == "drug"
+    for direction, applies in (
+        ("export", row.export_country == "IN" and (drug or substance.in_export_authorisation)),
+        ("import", row.import_country == "IN" and (drug or substance.in_import_authorisation)),
+    ):
+        if applies:
+            rule, needed, source = _INDIA_CONSENT[(direction, drug)]
+            yield RuleResult("IN", rule, substance.name, True,
+                             f"{substance.name} is controlled in India ({control}): "
+                             f"{direction} needs {needed} from the Narcotics Commissioner "
+                             f"({source})")
 
 
 def _un_rule(substance: Substance, row: Consignment) -> RuleResult | None:

@@ -144,12 +144,8 @@ class Registry:
     def __init__(
         self,
         substances: Iterable[Substance],
-        list_titles: Iterable[tuple[str, str]] = (),
-        rules: Iterable[tuple[str, str]] = (),
     ) -> None:
         self.substances = tuple(substances)
-        self.list_titles = tuple(list_titles)
-        self.rules = tuple(rules)
         self._by_cas: dict[str, tuple[Substance, str | None]] = {}
         self._by_name: dict[str, Substance] = {}
         for substance in self.substances:
@@ -356,14 +352,7 @@ def build_registry(lists: Mapping[str, Mapping[str, object]]) -> Registry:
     because the registry is reviewed data and such a row means the review missed something.
     """
     drafts: dict[str, _Draft] = {}
-    titles: list[tuple[str, str]] = []
-    rules: list[tuple[str, str]] = []
     for list_id, data in lists.items():
-        titles.append((list_id, str(data.get("title", list_id))))
-        for key in ("rules", "pen_rules"):
-            block = data.get(key)
-            if isinstance(block, Mapping):
-                rules.extend((f"{list_id}.{k}", str(v)) for k, v in block.items())
         raw_sources = data.get("sources")
         sources: Mapping[str, object] = raw_sources if isinstance(raw_sources, Mapping) else {}
         rows = data["rows"]
@@ -418,7 +407,7 @@ def build_registry(lists: Mapping[str, Mapping[str, object]]) -> Registry:
             for key, value in facts.items():
                 _merge_fact(draft, key, value)
     substances = tuple(sorted((d.freeze() for d in drafts.values()), key=lambda s: s.name))
-    return Registry(substances, tuple(titles), tuple(rules))
+    return Registry(substances)
 
 
 @cache
