@@ -90,6 +90,13 @@ def test_hs_code_that_does_not_fit_is_a_conflict(identifier: Identifier) -> None
     assert any(e.kind == "conflict" for e in result.matches[0].evidence)
 
 
+def test_medicament_heading_fits_any_active_substance(identifier: Identifier) -> None:
+    for text, hs in (("Tramadol 50 mg capsules", "30049000"),
+                     ("Pseudoephedrine HCl 60 mg tablets", "300442")):
+        match = identifier.identify(text, None, hs).matches[0]
+        assert not any(e.kind == "conflict" for e in match.evidence), text
+
+
 def test_multiple_substances_in_one_row(identifier: Identifier) -> None:
     assert set(names(identifier, "Acetone and toluene mixed solvent")) == {"acetone", "toluene"}
 

@@ -450,7 +450,8 @@ class Identifier:
             if hinted is not None and hinted.name == name:
                 hit.confidence = min(0.99, hit.confidence + 0.03)
                 hit.evidence.append(Evidence("hs", f"HS {dotted} is the subheading for {name}"))
-            elif expected and expected[:6] != sub and expected[:4] != sub[:4]:
+            elif (expected and expected[:6] != sub and expected[:4] != sub[:4]
+                  and sub[:4] not in _MEDICAMENT_HEADINGS):
                 hit.evidence.append(Evidence(
                     "conflict", f"HS {dotted} does not fit {name} "
                                 f"(expected {expected[:4]}.{expected[4:6]})"))
@@ -468,6 +469,12 @@ class Identifier:
             "hs", f"HS {dotted} is the subheading for {hinted.name}; the description does "
                   f"not name it"))
         found[hinted.name] = hit
+
+
+#: HS headings 3003 and 3004 hold medicaments, mixed or in measured doses, whatever their
+#: active substance: tablets of codeine or tramadol are declared there, not under the
+#: substance's own chapter 29 subheading, so that is no contradiction.
+_MEDICAMENT_HEADINGS = frozenset({"3003", "3004"})
 
 
 def _data(name: str) -> Mapping[str, Any]:
