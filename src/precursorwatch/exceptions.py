@@ -7,6 +7,7 @@ exit code, or a problem response. Nothing else should escape the core as a user-
   + InputError            -- one bad value in an input: file, row, field and reason
     - RowErrors           -- every bad row of one input, collected before giving up
   + RegistryError         -- the shipped registry data is inconsistent (a packaging bug)
+  + ModelError            -- a screening model cannot be trained, loaded or used
   + UsageError            -- a command or function was called with arguments that cannot work
 """
 
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "InputError",
+    "ModelError",
     "PrecursorwatchError",
     "RegistryError",
     "RowErrors",
@@ -68,6 +70,11 @@ class RowErrors(InputError):  # noqa: N818 - a collection of InputErrors, not on
 
 class RegistryError(PrecursorwatchError):
     """The registry data shipped with the package contradicts itself."""
+
+
+class ModelError(PrecursorwatchError):
+    """A screening model cannot be trained, loaded or used: a damaged or foreign model file,
+    or a model asked to score before it was trained."""
 
 
 class UsageError(PrecursorwatchError):

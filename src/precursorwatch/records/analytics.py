@@ -147,6 +147,14 @@ class AnalyticsStore:
         finally:
             con.close()
 
+    def current_rows(self) -> pa.Table:
+        """The current version of every stored shipment, in the contract's columns and in
+        the order they were stored (an empty table for an empty or missing store)."""
+        with self.connect() as con:
+            table = con.table("shipments").order("_batch, _seq").select(
+                *CONTRACT_FIELDS).to_arrow_table()
+        return table.cast(VALIDATED_SCHEMA)
+
     def stats(self) -> StoreStats:
         """Counts, date range and size of what the store holds."""
         with self.connect() as con:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +21,12 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from precursorwatch.exceptions import InputError
+from precursorwatch.exceptions import InputError, RowErrors
 from precursorwatch.records.files import format_of
-from precursorwatch.records.schema import CONTRACT_FIELDS, REQUIRED_FIELDS
+from precursorwatch.records.schema import CONTRACT_FIELDS, REQUIRED_FIELDS, VALIDATED_SCHEMA
 from precursorwatch.records.validate import Validated, rejected_rows, validate_batch
 
-__all__ = ["DEFAULT_BATCH_ROWS", "read_contract"]
+__all__ = ["DEFAULT_BATCH_ROWS", "read_contract", "read_contract_files"]
 
 DEFAULT_BATCH_ROWS = 262_144
 # A CSV block must hold the longest row; 16 MiB lets a 10 MB field be read and then rejected
@@ -233,3 +233,23 @@ def read_contract(path: str | Path, *, batch_rows: int = DEFAULT_BATCH_ROWS
     if kind == "jsonl":
         return _jsonl(name, batch_rows)
     return _parquet(name, batch_rows)
+
+
+def read_contract_files(paths: Sequence[str | Path], *, batch_rows: int = DEFAULT_BATCH_ROWS
+                        ) -> pa.Table:
+    """Every validated row of ``paths``, in order, as one table of the contract's columns.
+
+    For work that needs all rows at once (screening compares each row with the others).
+    Every bad row of every file is collected first; then :class:`RowErrors` lists them all
+    and nothing is returned, so that no caller ever works on part of an input.
+    """
+    batches: list[pa.RecordBatch] = []
+    errors: list[InputError] = []
+    for path in paths:
+        for checked in read_contract(path, batch_rows=batch_rows):
+            errors.extend(checked.errors)
+            if not errors:
+                batches.append(checked.rows.select(list(CONTRACT_FIELDS)))
+    if errors:
+        raise RowErrors(errors, file=str(paths[0]) if len(paths) == 1 else None)
+    return pa.Table.from_batches(batches, schema=VALIDATED_SCHEMA)

@@ -1,0 +1,111 @@
+"""The facts screening needs about each distinct value, gathered once per value.
+
+A year of trade repeats itself: a million consignments name a few thousand products, parties
+and addresses. The registry, the designer-precursor check and the watch list are asked once
+per distinct value here, in Python, and their answers travel to the rows as small tables
+that the backend joins (see :func:`.features.shipment_features`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from precursorwatch.registry.identify import Identifier
+from precursorwatch.registry.substances import Registry
+from precursorwatch.screening.features import SEQ, SPLIT
+from precursorwatch.screening.parties import address_facts, party_facts
+from precursorwatch.screening.products import PRODUCT_KEYS, DesignerCheck, product_facts
+from precursorwatch.screening.verdicts import VERDICT_KEYS, verdict_facts
+from precursorwatch.screening.watchlist import WatchList, watchlist_facts
+
+__all__ = ["SEQ", "SPLIT", "Facts", "gather_facts", "screening_rows"]
+
+@dataclass(frozen=True)
+class Facts:
+    """Small tables keyed by distinct values, for the backend to join to the rows."""
+
+    products: pa.Table
+    parties: pa.Table
+    addresses: pa.Table
+    verdicts: pa.Table
+
+
+def screening_rows(history: pa.Table | None, new: pa.Table) -> pa.Table:
+    """History and new rows as one table with :data:`SPLIT` and :data:`SEQ`.
+
+    Both are validated contract rows (``records.schema.VALIDATED_SCHEMA``); extra columns
+    are dropped, because features are computed from the contract's columns only. A history
+    row with the same (source, shipment_id) as a new row is left out: the new version is
+    the one being screened, and it must not be its own history.
+    """
+    columns = new.column_names
+    parts = [new.select(columns)]
+    if history is not None and history.num_rows:
+        old = history.select(columns)
+        keys = pc.binary_join_element_wise(new.column("source"), new.column("shipment_id"),
+                                           "\x1f")
+        old_keys = pc.binary_join_element_wise(old.column("source"), old.column("shipment_id"),
+                                               "\x1f")
+        old = old.filter(pc.invert(pc.is_in(old_keys, value_set=keys.combine_chunks())))
+        parts.insert(0, old)
+    splits = ["history"] * (parts[0].num_rows if len(parts) == 2 else 0) + ["new"] * new.num_rows
+    rows = pa.concat_tables(parts, promote_options="permissive")
+    return rows.append_column(SPLIT, pa.array(splits, pa.string())).append_column(
+        SEQ, pa.array(np.arange(rows.num_rows, dtype=np.int64)))
+
+
+def _text(table: pa.Table, column: str) -> pa.ChunkedArray:
+    return pc.fill_null(table.column(column), "")
+
+
+def _distinct(*arrays: pa.ChunkedArray) -> pa.Array:
+    return pc.unique(pa.chunked_array([c for a in arrays for c in a.chunks], pa.string()))
+
+
+def gather_facts(rows: pa.Table, identifier: Identifier, registry: Registry,
+                 designer: DesignerCheck | None = None, watch: WatchList | None = None
+                 ) -> Facts:
+    """The fact tables for ``rows`` (as made by :func:`screening_rows`); ``watch`` adds
+    each party's watch-list hit (``watch_score``, ``watch_hit``) to the parties."""
+    keys = pa.table({k: _text(rows, k) for k in PRODUCT_KEYS})
+    products = product_facts(keys.group_by(list(PRODUCT_KEYS)).aggregate([]), identifier,
+                             designer)
+    named = pa.table({
+        "name": pa.chunked_array([*_text(rows, "exporter_name").chunks,
+                                  *_text(rows, "importer_name").chunks,
+                                  *_text(rows, "consignee_name").chunks], pa.string()),
+        "party_id": pa.chunked_array([*_text(rows, "exporter_id").chunks,
+                                      *_text(rows, "importer_id").chunks,
+                                      pa.repeat(pa.scalar("", pa.string()), rows.num_rows)],
+                                     pa.string()),
+    }).group_by(["name", "party_id"], use_threads=False).aggregate([])
+    parties = party_facts(named.column("name"), named.column("party_id"))
+    if watch is None:
+        parties = parties.append_column(
+            "watch_score", pa.array(np.zeros(parties.num_rows), pa.float64())).append_column(
+            "watch_hit", pa.repeat(pa.scalar("", pa.string()), parties.num_rows))
+    else:
+        hits = watchlist_facts(watch, parties.column("name"), parties.column("party_id"))
+        parties = parties.join(hits, ["name", "party_id"]).sort_by(
+            [("name", "ascending"), ("party_id", "ascending")])
+    addresses = address_facts(_distinct(_text(rows, "importer_address")))
+    return Facts(products, parties, addresses, _verdicts(rows, keys, products, registry))
+
+
+def _verdicts(rows: pa.Table, keys: pa.Table, products: pa.Table,
+              registry: Registry) -> pa.Table:
+    """Judge each distinct (substances, countries, quantity, unit, concentration) once."""
+    joined = keys.append_column("_row", pa.array(np.arange(rows.num_rows))).join(
+        products.select([*PRODUCT_KEYS, "substances"]), list(PRODUCT_KEYS))
+    joined = joined.filter(pc.not_equal(joined.column("substances"), ""))
+    index = joined.column("_row")
+    shapes = pa.table({
+        "substances": joined.column("substances"),
+        **{k: rows.column(k).take(index) for k in VERDICT_KEYS if k != "substances"},
+    })
+    distinct = shapes.group_by(list(VERDICT_KEYS), use_threads=False).aggregate([])
+    return verdict_facts(distinct, registry)

@@ -1,0 +1,64 @@
+"""From contract rows to the feature table: facts in Python, features in the backend.
+
+This is the seam between the pure pieces and an engine: it registers the rows and the fact
+tables in the backend the caller opened, builds the feature expression and brings the
+result back as Arrow. DuckDB or Spark is the caller's choice (:mod:`.engines`); nothing here
+depends on which.
+"""
+
+from __future__ import annotations
+
+import ibis
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from precursorwatch.registry.identify import Identifier
+from precursorwatch.registry.substances import Registry
+from precursorwatch.screening import engines
+from precursorwatch.screening.facts import Facts, gather_facts, screening_rows
+from precursorwatch.screening.features import SPLIT, shipment_features
+from precursorwatch.screening.products import DesignerCheck
+from precursorwatch.screening.watchlist import WatchList
+
+__all__ = ["feature_table", "features_expression", "split_of"]
+
+
+def features_expression(backend: ibis.BaseBackend, rows: pa.Table, facts: Facts) -> ibis.Table:
+    """The feature expression over ``rows`` and ``facts``, registered in ``backend``."""
+    return shipment_features(
+        engines.register(backend, "pw_rows", rows),
+        engines.register(backend, "pw_products", facts.products),
+        engines.register(backend, "pw_parties", facts.parties),
+        engines.register(backend, "pw_addresses", facts.addresses),
+        engines.register(backend, "pw_verdicts", facts.verdicts),
+    )
+
+
+def feature_table(
+    backend: ibis.BaseBackend,
+    history: pa.Table | None,
+    new: pa.Table,
+    identifier: Identifier,
+    registry: Registry,
+    *,
+    designer: DesignerCheck | None = None,
+    watch: WatchList | None = None,
+    keep: str | None = None,
+) -> pa.Table:
+    """Features of every row of history and new, in input order (history first).
+
+    ``keep`` ('history' or 'new') returns only that part; the other still informs the
+    features, as the past of the kept rows.
+    """
+    rows = screening_rows(history, new)
+    facts = gather_facts(rows, identifier, registry, designer, watch)
+    expr = features_expression(backend, rows, facts)
+    if keep is not None:
+        expr = expr.filter(expr[SPLIT] == keep)
+    table = engines.to_arrow(expr.order_by("_seq"))
+    return table.combine_chunks() if table.num_rows else table
+
+
+def split_of(table: pa.Table, part: str) -> pa.Table:
+    """The rows of one part ('history' or 'new') of a feature table."""
+    return table.filter(pc.equal(table.column(SPLIT), part))
