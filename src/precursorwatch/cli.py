@@ -12,7 +12,7 @@ import sys
 import typer
 
 from precursorwatch import __version__
-from precursorwatch.commands import ingest, simulate, substances
+from precursorwatch.commands import ingest, screen, simulate, substances
 from precursorwatch.commands._console import (
     EXIT_CODES_HELP,
     EXIT_ERROR,
@@ -30,10 +30,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",
     help="Fight narcotics trafficking and precursor diversion across US and Indian agencies: "
-    "know which substances are controlled where, and recognise them in trade.\n\n"
+    "know which substances are controlled where, recognise them in trade, and screen trade "
+    "for diversion.\n\n"
     + EXIT_CODES_HELP,
 )
 app.add_typer(substances.app, name="substances")
+app.add_typer(screen.app, name="screen")
 app.command("ingest")(ingest.ingest)
 app.command("simulate")(simulate.simulate_command)
 

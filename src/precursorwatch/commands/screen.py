@@ -1,0 +1,370 @@
+"""``precursorwatch screen``: a diversion-risk score and its reasons for every consignment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import ibis
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import typer
+from rich.table import Table
+from typer.core import TyperGroup
+
+from precursorwatch.commands._console import EXIT_CODES_HELP, err, out
+from precursorwatch.commands.ingest import DEFAULT_STORE, STORE_ENV
+from precursorwatch.exceptions import UsageError
+from precursorwatch.records import format_of, replacing, write_table
+from precursorwatch.records.analytics import AnalyticsStore
+from precursorwatch.records.ftm import read_entities
+from precursorwatch.records.readers import read_contract_files
+from precursorwatch.registry import default_identifier, load_registry
+from precursorwatch.screening import engines
+from precursorwatch.screening.designer import default_designer_check
+from precursorwatch.screening.features import FEATURES
+from precursorwatch.screening.flags import FLAGS, sentence
+from precursorwatch.screening.pipeline import feature_table, split_of
+from precursorwatch.screening.run import SavedModel, score_rows, train_model
+from precursorwatch.screening.scores import DEFAULT_THRESHOLD, Scored
+from precursorwatch.screening.watchlist import WatchList
+
+__all__ = ["app"]
+
+
+class _DefaultRun(TyperGroup):
+    """``screen FILE...`` means ``screen run FILE...``: screening is what the group is for,
+    and ``train`` and ``explain`` stay subcommands."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(
+    cls=_DefaultRun,
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+    help="Score every consignment's diversion risk and say why.\n\n"
+    "`precursorwatch screen FILE... --out OUT` is short for `precursorwatch screen run "
+    "FILE... --out OUT`.\n\n" + EXIT_CODES_HELP,
+)
+
+
+class Engine(StrEnum):
+    """Where the feature tables are computed."""
+
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+History = Annotated[list[Path] | None, typer.Option(
+    "--history", "-H",
+    help="Earlier consignments in the contract format (.csv, .jsonl, .parquet; repeatable), "
+         "with analysts' `outcome` where known. Default: what `ingest` stored in --store.")]
+Store = Annotated[Path, typer.Option(
+    "--store", envvar=STORE_ENV,
+    help=f"The analytics store to take history from when no --history is given. Default: "
+         f"./{DEFAULT_STORE}, or ${STORE_ENV} when set.")]
+ModelOption = Annotated[Path | None, typer.Option(
+    "--model", "-m", dir_okay=False,
+    help="A model written by `screen train`. Default: train one on the history now (on the "
+         "red flags alone if the history has no labelled diversion).")]
+WatchLists = Annotated[list[Path] | None, typer.Option(
+    "--watch-list", "-w",
+    help="FollowTheMoney JSON lines of parties to watch (repeatable): exporters, importers "
+         "and consignees that match by name (fuzzy, any script) or registration number are "
+         "flagged.")]
+EngineOption = Annotated[Engine, typer.Option(
+    help="Where features are computed: duckdb (this machine, default) or spark (a cluster; "
+         "see docs/spark.md).")]
+SparkMaster = Annotated[str | None, typer.Option(
+    help="Spark master URL with --engine spark (default local[*]; e.g. spark://host:7077, "
+         "yarn, k8s://https://host:443).")]
+SparkConf = Annotated[list[str] | None, typer.Option(
+    help="A Spark setting KEY=VALUE with --engine spark (repeatable), e.g. "
+         "spark.executor.memory=8g.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Hide progress and the summary.")]
+
+
+@contextmanager
+def _backend(engine: Engine, master: str | None, conf: Sequence[str] | None
+             ) -> Iterator[ibis.BaseBackend]:
+    settings: dict[str, str] = {}
+    for item in conf or ():
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--spark-conf {item!r}: write KEY=VALUE")
+        settings[key.strip()] = value.strip()
+    if engine is Engine.duckdb and (master or settings):
+        raise UsageError("--spark-master and --spark-conf need --engine spark")
+    backend = engines.connect(engine.value, spark_master=master, spark_conf=settings)
+    try:
+        yield backend
+    finally:
+        engines.stop(backend)
+
+
+def _history(files: Sequence[Path] | None, store: Path) -> pa.Table | None:
+    if files:
+        return read_contract_files(files)
+    if (store / "catalog.duckdb").exists():
+        return AnalyticsStore(store).current_rows()
+    return None
+
+
+def _watch(files: Sequence[Path] | None) -> WatchList | None:
+    if not files:
+        return None
+    return WatchList.from_entities(e for f in files for e in read_entities(f))
+
+
+def _features(new: pa.Table, history: pa.Table | None, watch: WatchList | None,
+              engine: Engine, master: str | None, conf: Sequence[str] | None,
+              quiet: bool) -> pa.Table:
+    if not quiet:
+        err.print(f"Computing features of {new.num_rows:,} rows against "
+                  f"{0 if history is None else history.num_rows:,} history rows "
+                  f"on {engine.value}...")
+    with _backend(engine, master, conf) as backend:
+        return feature_table(backend, history, new, default_identifier(), load_registry(),
+                             designer=default_designer_check(), watch=watch)
+
+
+def _model(path: Path | None, features: pa.Table, quiet: bool) -> SavedModel:
+    if path is not None:
+        try:
+            return SavedModel.from_json(path.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise UsageError(f"{path}: cannot read the model: {error.strerror}") from error
+    history = split_of(features, "history")
+    saved = train_model(history, trained_at=datetime.now(UTC))
+    if not quiet:
+        how = ("on the red flags alone (no labelled diversion in the history)"
+               if saved.model.booster_ is None else
+               f"on {saved.reviewed:,} reviewed rows ({saved.diverted:,} diverted)")
+        err.print(f"Trained a model on {history.num_rows:,} history rows {how}.")
+    return saved
+
+
+def _threshold(value: float | None) -> float | None:
+    if value is not None and not 0.0 <= value <= 1.0:
+        raise typer.BadParameter("a threshold is a probability between 0 and 1",
+                                 param_hint="--threshold")
+    return value
+
+
+@app.command("run")
+def run(
+    files: Annotated[list[Path], typer.Argument(
+        help="Consignments to screen, in the contract format (.csv, .jsonl, .parquet).")],
+    out_file: Annotated[Path, typer.Option(
+        "--out", "-o", help="Where to write one screening row per input row (.csv, .jsonl, "
+                            ".parquet; '-' for CSV on standard output).")],
+    history: History = None,
+    store: Store = Path(DEFAULT_STORE),
+    model: ModelOption = None,
+    watch_list: WatchLists = None,
+    threshold: Annotated[float | None, typer.Option(
+        help=f"Operating threshold on the score (0-1): rows at or above it are flagged. "
+             f"Default: the model's own ({DEFAULT_THRESHOLD} unless trained otherwise).")
+    ] = None,
+    engine: EngineOption = Engine.duckdb,
+    spark_master: SparkMaster = None,
+    spark_conf: SparkConf = None,
+    top: Annotated[int, typer.Option(min=0, help="Alerts to show in the summary "
+                                                 "(default 10).")] = 10,
+    quiet: Quiet = False,
+) -> None:
+    """Score consignments for diversion risk, with the reasons for each score.
+
+    Each consignment is compared with the history before it (the importer's, exporter's,
+    lane's and substance's), checked against the published red flags of precursor
+    diversion, and scored in [0, 1] by the red flags and a model learned from analysts'
+    past decisions. The output has the contract's screening columns: shipment_id, source,
+    score, flagged, substances, regulated, reasons (most important first).
+
+    Without --history the history is what `ingest` stored. Without --model a model is
+    trained on the history first; with no labelled history it screens on the red flags
+    alone. Bad input rows are listed and nothing is written (exit 3).
+
+    Examples:
+
+    * `precursorwatch screen new.csv --history history.csv --out screened.csv`
+    * `precursorwatch screen new.parquet --model model.json --out screened.parquet`
+    * `precursorwatch screen new.csv --watch-list watch.ftm.jsonl --out alerts.jsonl`
+    """
+    if str(out_file) != "-":
+        format_of(out_file)  # refuse an unknown extension before doing the work
+    limit = _threshold(threshold)
+    new = read_contract_files(files)
+    features = _features(new, _history(history, store), _watch(watch_list), engine,
+                         spark_master, spark_conf, quiet)
+    saved = _model(model, features, quiet)
+    scored = score_rows(split_of(features, "new"), saved, limit)
+    write_table(scored.table, out_file)
+    if not quiet:
+        _summary(scored, saved.threshold if limit is None else limit, top, out_file)
+
+
+def _summary(scored: Scored, threshold: float, top: int, out_file: Path) -> None:
+    table = scored.table
+    flagged = int(pc.sum(table.column("flagged")).as_py() or 0)
+    err.print(f"Screened {table.num_rows:,} consignments: {flagged:,} flagged at threshold "
+              f"{threshold:g} ({1000 * flagged / max(1, table.num_rows):.1f} per 1,000), "
+              f"{int(pc.sum(table.column('regulated')).as_py() or 0):,} regulated "
+              f"transactions. Wrote {out_file}")
+    if not top or not flagged:
+        return
+    best = table.filter(table.column("flagged")).sort_by([("score", "descending")]).slice(
+        0, top)
+    view = Table("score", "shipment", "substances", "main reasons", title="Top alerts",
+                 show_lines=True)
+    for row in best.to_pylist():
+        reasons = str(row["reasons"]).split(";")
+        view.add_row(f"{row['score']:.2f}", f"{row['source']} {row['shipment_id']}",
+                     str(row["substances"] or "-"), "\n".join(reasons[:3]))
+    err.print(view)
+
+
+@app.command("train")
+def train(
+    model_file: Annotated[Path, typer.Option(
+        "--out", "-o", dir_okay=False, help="Where to write the model (JSON).")],
+    history: History = None,
+    store: Store = Path(DEFAULT_STORE),
+    watch_list: WatchLists = None,
+    threshold: Annotated[float, typer.Option(
+        help=f"The operating threshold saved with the model (default {DEFAULT_THRESHOLD}).")
+    ] = DEFAULT_THRESHOLD,
+    seed: Annotated[int, typer.Option(help="Random seed of the learner (default 0).")] = 0,
+    engine: EngineOption = Engine.duckdb,
+    spark_master: SparkMaster = None,
+    spark_conf: SparkConf = None,
+    quiet: Quiet = False,
+) -> None:
+    """Train a screening model on history with analysts' decisions, and save it.
+
+    The `outcome` column (diverted, legitimate, or empty when nobody reviewed the row) is
+    the label. The model file (JSON, no code) records its version, when it was trained, the
+    date range and size of its history, and its out-of-fold figures; `screen --model`
+    loads it.
+
+    Example:
+
+    * `precursorwatch screen train --history history.csv --out model.json`
+    """
+    limit = _threshold(threshold)
+    assert limit is not None
+    rows = _history(history, store)
+    if rows is None or not rows.num_rows:
+        raise UsageError("no history to train on: give --history FILE or ingest into --store")
+    with _backend(engine, spark_master, spark_conf) as backend:
+        features = feature_table(backend, None, rows, default_identifier(), load_registry(),
+                                 designer=default_designer_check(), watch=_watch(watch_list))
+    saved = train_model(features, trained_at=datetime.now(UTC), random_state=seed,
+                        threshold=limit)
+    with replacing(model_file) as temp:
+        temp.write_text(saved.to_json(), encoding="utf-8")
+    if quiet:
+        return
+    err.print(f"Trained on {saved.rows:,} rows from {saved.history_from} to "
+              f"{saved.history_to}: {saved.reviewed:,} reviewed, {saved.diverted:,} diverted."
+              + ("" if saved.model.booster_ is not None else
+                 " Too few labelled diverted rows: the model uses the red flags alone."))
+    for name, value in saved.metrics.items():
+        err.print(f"  {name.replace('_', ' ')}: {value:.3f} (out of fold)")
+    err.print(f"Wrote {model_file}")
+
+
+@app.command("explain")
+def explain(
+    shipment: Annotated[str, typer.Argument(help="The shipment_id to explain.")],
+    files: Annotated[list[Path], typer.Option(
+        "--input", "-i", help="The file(s) that hold the consignment (repeatable).")],
+    source: Annotated[str | None, typer.Option(
+        help="The consignment's source, when its shipment_id is in more than one.")] = None,
+    history: History = None,
+    store: Store = Path(DEFAULT_STORE),
+    model: ModelOption = None,
+    watch_list: WatchLists = None,
+    engine: EngineOption = Engine.duckdb,
+    quiet: Quiet = False,
+) -> None:
+    """Explain one consignment's score: every red flag, the learned part, and the law.
+
+    Shows the score and its two parts (the red flags' and the learned model's), each flag
+    that fired with its weight, the features that moved the learned part most, the
+    substances recognised and the rules that apply to them.
+
+    Example:
+
+    * `precursorwatch screen explain SB-IN-000123 --input new.csv --history history.csv`
+    """
+    new = read_contract_files(files)
+    ids = new.column("shipment_id").to_numpy(zero_copy_only=False)
+    match = ids == shipment
+    if source is not None:
+        match &= new.column("source").to_numpy(zero_copy_only=False) == source
+    found = np.flatnonzero(match)
+    if not found.size:
+        raise UsageError(f"no consignment {shipment!r} in {', '.join(map(str, files))}")
+    if found.size > 1:
+        raise UsageError(f"{shipment!r} is in {found.size} rows; choose one with --source")
+    features = _features(new, _history(history, store), _watch(watch_list), engine,
+                         None, None, quiet=True)
+    saved = _model(model, features, quiet)
+    rows = split_of(features, "new")
+    scored = score_rows(rows, saved)
+    _explain(rows, scored, saved, int(found[0]))
+
+
+def _explain(rows: pa.Table, scored: Scored, saved: SavedModel, row: int) -> None:
+    result = scored.table.slice(row, 1).to_pylist()[0]
+    frame = {name: rows.column(name).to_numpy(zero_copy_only=False)
+             for name in rows.column_names}
+    out.print(f"[bold]{result['source']} {result['shipment_id']}[/bold]: score "
+              f"{result['score']:.3f} ({'flagged' if result['flagged'] else 'not flagged'} at "
+              f"{saved.threshold:g})")
+    learned = scored.learned_probability
+    out.print(f"  red flags: {scored.rule_probability[row]:.3f}; learned model: "
+              + ("not trained" if learned is None else f"{learned[row]:.3f}")
+              + "; the score is the higher of the two.")
+    out.print(f"  Substances: {result['substances'] or 'none recognised'}; regulated "
+              f"transaction: {'yes' if result['regulated'] else 'no'}")
+    view = Table("red flag", "weight", "says", title="Red flags that fired")
+    for k, item in enumerate(FLAGS):
+        if scored.fired[row, k]:
+            view.add_row(item.name, f"{item.weight:g}", sentence(item, frame, row))
+    out.print(view)
+    if scored.contributions is not None:
+        values = scored.contributions[row]
+        names = [*FEATURES, *(f"flag {f.name}" for f in FLAGS)]
+        moved = Table("input", "value", "effect (log-odds)",
+                      title="What moved the learned model most")
+        for k in np.argsort(-np.abs(values))[:8]:
+            if abs(values[k]) < 0.05:
+                break
+            value: Any = frame[FEATURES[k]][row] if k < len(FEATURES) else bool(
+                scored.fired[row, k - len(FEATURES)])
+            moved.add_row(names[k], _plain(value), f"{values[k]:+.2f}")
+        out.print(moved)
+    rules = frame["rules"][row]
+    for rule in str(rules or "").split(";"):
+        if rule:
+            out.print(f"  Law: {rule}")
+    out.print(f"  Model trained {saved.trained_at} on {saved.rows:,} rows "
+              f"({saved.history_from} to {saved.history_to}), version {saved.version}.")
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, float | np.floating):
+        return "-" if value != value else f"{float(value):.3g}"
+    return str(value)
+
