@@ -81,7 +81,7 @@ def test_designer_precursor_declared_honestly(screen: Screen) -> None:
 def test_cash_payment_for_controlled_goods(screen: Screen) -> None:
     found = screen(ROUTINE, [row(shipment_id="N1", declared_at="2026-11-03", quantity="500",
                                  pen_reference="PEN-11", payment_method="cash")])
-    assert found.fired(0)["unusual_payment"] == "Paid cash for controlled goods."
+    assert found.fired(0)["cash_or_crypto_payment"] == "Paid in cash for controlled goods."
 
 
 def test_uncontrolled_goods_raise_no_controlled_goods_flags(screen: Screen) -> None:

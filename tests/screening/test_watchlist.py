@@ -61,7 +61,7 @@ def test_entries_carry_names_identifiers_and_a_label(watch: WatchList) -> None:
     assert ganesh.identifiers == ("27AAKCS4821M1ZW", "AAKCS4821M")
     assert ganesh.countries == ("in",)
     assert ganesh.label == ('"Shree Ganesh Chemicals Private Limited" '
-                            "[in_ncb_watch; Drug trafficking]")
+                            "[in_ncb_watch, Drug trafficking]")
     pacific = next(e for e in watch.entries if e.id == "us-dea-0001")
     assert pacific.identifiers == ("680256287",)
 
@@ -171,17 +171,17 @@ def test_sentences_name_the_role_the_party_and_the_evidence(watch: WatchList) ->
     assert by_name is not None
     assert by_name.sentence("importer") == (
         'Importer "Shri Ganesh Chem. Pvt Ltd" matches watch-list entry "Shree Ganesh '
-        'Chemicals Private Limited" [in_ncb_watch; Drug trafficking] (name similarity 1.00)')
+        'Chemicals Private Limited" [in_ncb_watch, Drug trafficking] (name similarity 1.00)')
     typo = watch.match("Pacfic Crest Supply LLC")
     assert typo is not None
     assert typo.sentence("exporter") == (
         'Exporter "Pacfic Crest Supply LLC" matches watch-list entry "Pacific Crest Supply '
-        'LLC" [us_dea_watch; Drug trafficking] (name similarity 0.97)')
+        'LLC" [us_dea_watch, Drug trafficking] (name similarity 0.97)')
     by_id = watch.match("", "68-0256287")
     assert by_id is not None
     assert by_id.sentence("{role}") == (
         '{role} with identifier 680256287 matches watch-list entry "Pacific Crest Supply '
-        'LLC" [us_dea_watch; Drug trafficking] (same identifier 680256287)')
+        'LLC" [us_dea_watch, Drug trafficking] (same identifier 680256287)')
 
 
 def test_the_key_is_shared_by_the_ways_of_writing_a_name() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import typer
+from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
@@ -28,7 +30,8 @@ from precursorwatch.registry import default_identifier, load_registry
 from precursorwatch.screening import engines
 from precursorwatch.screening.designer import default_designer_check
 from precursorwatch.screening.features import FEATURES
-from precursorwatch.screening.flags import FLAGS, sentence
+from precursorwatch.screening.flags import FLAGS, fire, sentence
+from precursorwatch.screening.model import MIN_POSITIVES
 from precursorwatch.screening.pipeline import feature_table, split_of
 from precursorwatch.screening.run import SavedModel, score_rows, train_model
 from precursorwatch.screening.scores import DEFAULT_THRESHOLD, Scored
@@ -55,6 +58,11 @@ app = typer.Typer(
     "`precursorwatch screen FILE... --out OUT` is short for `precursorwatch screen run "
     "FILE... --out OUT`.\n\n" + EXIT_CODES_HELP,
 )
+
+
+#: DuckDB's default memory cap while screening; it spills to a temporary folder beyond it.
+#: Five million history rows need about 10 GB today (BENCHMARKS.md).
+DUCKDB_MEMORY = "12GB"
 
 
 class Engine(StrEnum):
@@ -91,11 +99,14 @@ SparkConf = Annotated[list[str] | None, typer.Option(
     help="A Spark setting KEY=VALUE with --engine spark (repeatable), e.g. "
          "spark.executor.memory=8g.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Hide progress and the summary.")]
+Memory = Annotated[str, typer.Option(
+    "--memory-limit", help=f"DuckDB's memory cap, e.g. 4GB; beyond it DuckDB spills to a "
+                           f"temporary folder (default {DUCKDB_MEMORY}).")]
 
 
 @contextmanager
-def _backend(engine: Engine, master: str | None, conf: Sequence[str] | None
-             ) -> Iterator[ibis.BaseBackend]:
+def _backend(engine: Engine, master: str | None, conf: Sequence[str] | None,
+             memory: str = DUCKDB_MEMORY) -> Iterator[ibis.BaseBackend]:
     settings: dict[str, str] = {}
     for item in conf or ():
         key, sep, value = item.partition("=")
@@ -104,11 +115,17 @@ def _backend(engine: Engine, master: str | None, conf: Sequence[str] | None
         settings[key.strip()] = value.strip()
     if engine is Engine.duckdb and (master or settings):
         raise UsageError("--spark-master and --spark-conf need --engine spark")
-    backend = engines.connect(engine.value, spark_master=master, spark_conf=settings)
-    try:
-        yield backend
-    finally:
-        engines.stop(backend)
+    # DuckDB's own default is 80% of the machine's memory; a bounded cap makes it spill to
+    # disk instead (measured: 5 million history rows peaked at 23 GiB uncapped).
+    with tempfile.TemporaryDirectory(prefix="precursorwatch-spill-") as spill:
+        if engine is Engine.duckdb:
+            backend = engines.connect("duckdb", memory_limit=memory, spill=spill)
+        else:
+            backend = engines.connect("spark", spark_master=master, spark_conf=settings)
+        try:
+            yield backend
+        finally:
+            engines.stop(backend)
 
 
 def _history(files: Sequence[Path] | None, store: Path) -> pa.Table | None:
@@ -127,26 +144,37 @@ def _watch(files: Sequence[Path] | None) -> WatchList | None:
 
 def _features(new: pa.Table, history: pa.Table | None, watch: WatchList | None,
               engine: Engine, master: str | None, conf: Sequence[str] | None,
-              quiet: bool) -> pa.Table:
+              quiet: bool, *, new_only: bool, memory: str = DUCKDB_MEMORY) -> pa.Table:
+    """Features of the new rows, and of the history rows too unless ``new_only`` (a model
+    is given, so there is nothing to train)."""
     if not quiet:
         err.print(f"Computing features of {new.num_rows:,} rows against "
                   f"{0 if history is None else history.num_rows:,} history rows "
                   f"on {engine.value}...")
-    with _backend(engine, master, conf) as backend:
+    with _backend(engine, master, conf, memory) as backend:
         return feature_table(backend, history, new, default_identifier(), load_registry(),
-                             designer=default_designer_check(), watch=watch)
+                             designer=default_designer_check(), watch=watch,
+                             new_only=new_only)
 
 
-def _model(path: Path | None, features: pa.Table, quiet: bool) -> SavedModel:
-    if path is not None:
-        try:
-            return SavedModel.from_json(path.read_text(encoding="utf-8"))
-        except OSError as error:
-            raise UsageError(f"{path}: cannot read the model: {error.strerror}") from error
+def _load(path: Path | None) -> SavedModel | None:
+    """The model file's model, read before any work so that a bad file fails fast."""
+    if path is None:
+        return None
+    try:
+        return SavedModel.from_json(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read the model: {error.strerror}") from error
+
+
+def _model(saved: SavedModel | None, features: pa.Table, quiet: bool) -> SavedModel:
+    if saved is not None:
+        return saved
     history = split_of(features, "history")
     saved = train_model(history, trained_at=datetime.now(UTC))
     if not quiet:
-        how = ("on the red flags alone (no labelled diversion in the history)"
+        how = (f"on the red flags alone: the history has {saved.diverted:,} rows labelled "
+               f"diverted, and learning needs at least {MIN_POSITIVES}"
                if saved.model.booster_ is None else
                f"on {saved.reviewed:,} reviewed rows ({saved.diverted:,} diverted)")
         err.print(f"Trained a model on {history.num_rows:,} history rows {how}.")
@@ -180,6 +208,7 @@ def run(
     spark_conf: SparkConf = None,
     top: Annotated[int, typer.Option(min=0, help="Alerts to show in the summary "
                                                  "(default 10).")] = 10,
+    memory_limit: Memory = DUCKDB_MEMORY,
     quiet: Quiet = False,
 ) -> None:
     """Score consignments for diversion risk, with the reasons for each score.
@@ -203,10 +232,12 @@ def run(
     if str(out_file) != "-":
         format_of(out_file)  # refuse an unknown extension before doing the work
     limit = _threshold(threshold)
+    loaded = _load(model)
     new = read_contract_files(files)
     features = _features(new, _history(history, store), _watch(watch_list), engine,
-                         spark_master, spark_conf, quiet)
-    saved = _model(model, features, quiet)
+                         spark_master, spark_conf, quiet, new_only=loaded is not None,
+                         memory=memory_limit)
+    saved = _model(loaded, features, quiet)
     scored = score_rows(split_of(features, "new"), saved, limit)
     write_table(scored.table, out_file)
     if not quiet:
@@ -228,8 +259,8 @@ def _summary(scored: Scored, threshold: float, top: int, out_file: Path) -> None
                  show_lines=True)
     for row in best.to_pylist():
         reasons = str(row["reasons"]).split(";")
-        view.add_row(f"{row['score']:.2f}", f"{row['source']} {row['shipment_id']}",
-                     str(row["substances"] or "-"), "\n".join(reasons[:3]))
+        view.add_row(f"{row['score']:.2f}", escape(f"{row['source']} {row['shipment_id']}"),
+                     escape(str(row["substances"] or "-")), escape("\n".join(reasons[:3])))
     err.print(view)
 
 
@@ -277,7 +308,8 @@ def train(
     err.print(f"Trained on {saved.rows:,} rows from {saved.history_from} to "
               f"{saved.history_to}: {saved.reviewed:,} reviewed, {saved.diverted:,} diverted."
               + ("" if saved.model.booster_ is not None else
-                 " Too few labelled diverted rows: the model uses the red flags alone."))
+                 f" Fewer than {MIN_POSITIVES} labelled diverted rows: the model uses the red "
+                 f"flags alone."))
     for name, value in saved.metrics.items():
         err.print(f"  {name.replace('_', ' ')}: {value:.3f} (out of fold)")
     err.print(f"Wrote {model_file}")
@@ -307,6 +339,7 @@ def explain(
 
     * `precursorwatch screen explain SB-IN-000123 --input new.csv --history history.csv`
     """
+    loaded = _load(model)
     new = read_contract_files(files)
     ids = new.column("shipment_id").to_numpy(zero_copy_only=False)
     match = ids == shipment
@@ -318,8 +351,8 @@ def explain(
     if found.size > 1:
         raise UsageError(f"{shipment!r} is in {found.size} rows; choose one with --source")
     features = _features(new, _history(history, store), _watch(watch_list), engine,
-                         None, None, quiet=True)
-    saved = _model(model, features, quiet)
+                         None, None, quiet=True, new_only=loaded is not None)
+    saved = _model(loaded, features, quiet)
     rows = split_of(features, "new")
     scored = score_rows(rows, saved)
     _explain(rows, scored, saved, int(found[0]))
@@ -327,21 +360,20 @@ def explain(
 
 def _explain(rows: pa.Table, scored: Scored, saved: SavedModel, row: int) -> None:
     result = scored.table.slice(row, 1).to_pylist()[0]
-    frame = {name: rows.column(name).to_numpy(zero_copy_only=False)
-             for name in rows.column_names}
-    out.print(f"[bold]{result['source']} {result['shipment_id']}[/bold]: score "
+    frame, _ = fire(rows)  # the columns and the numbers the sentences quote
+    out.print(f"[bold]{escape(result['source'])} {escape(result['shipment_id'])}[/bold]: score "
               f"{result['score']:.3f} ({'flagged' if result['flagged'] else 'not flagged'} at "
               f"{saved.threshold:g})")
     learned = scored.learned_probability
     out.print(f"  red flags: {scored.rule_probability[row]:.3f}; learned model: "
               + ("not trained" if learned is None else f"{learned[row]:.3f}")
               + "; the score is the higher of the two.")
-    out.print(f"  Substances: {result['substances'] or 'none recognised'}; regulated "
+    out.print(f"  Substances: {escape(result['substances'] or 'none recognised')}; regulated "
               f"transaction: {'yes' if result['regulated'] else 'no'}")
     view = Table("red flag", "weight", "says", title="Red flags that fired")
     for k, item in enumerate(FLAGS):
         if scored.fired[row, k]:
-            view.add_row(item.name, f"{item.weight:g}", sentence(item, frame, row))
+            view.add_row(item.name, f"{item.weight:g}", escape(sentence(item, frame, row)))
     out.print(view)
     if scored.contributions is not None:
         values = scored.contributions[row]
@@ -353,12 +385,12 @@ def _explain(rows: pa.Table, scored: Scored, saved: SavedModel, row: int) -> Non
                 break
             value: Any = frame[FEATURES[k]][row] if k < len(FEATURES) else bool(
                 scored.fired[row, k - len(FEATURES)])
-            moved.add_row(names[k], _plain(value), f"{values[k]:+.2f}")
+            moved.add_row(names[k], escape(_plain(value)), f"{values[k]:+.2f}")
         out.print(moved)
     rules = frame["rules"][row]
     for rule in str(rules or "").split(";"):
         if rule:
-            out.print(f"  Law: {rule}")
+            out.print(f"  Law: {escape(rule)}")
     out.print(f"  Model trained {saved.trained_at} on {saved.rows:,} rows "
               f"({saved.history_from} to {saved.history_to}), version {saved.version}.")
 

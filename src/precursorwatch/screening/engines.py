@@ -17,10 +17,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
+import duckdb
 import ibis  # type: ignore[import-untyped, unused-ignore]
 import pyarrow as pa
 
-from precursorwatch.exceptions import UsageError
+from precursorwatch.exceptions import PrecursorwatchError, UsageError
 
 if TYPE_CHECKING:
     from ibis.backends.duckdb import (  # type: ignore[import-untyped, unused-ignore]
@@ -79,12 +80,14 @@ def connect(
     spark_conf: Mapping[str, str] | None = None,
     memory_limit: str | None = None,
     threads: int | None = None,
+    spill: str | os.PathLike[str] | None = None,
 ) -> ibis.BaseBackend:
     """An Ibis backend on ``engine``: an in-memory DuckDB, or a Spark session.
 
     ``memory_limit`` (DuckDB syntax such as ``"4GB"``, Spark syntax such as ``"4g"``) caps
     DuckDB, or sets a local Spark driver's memory; ``threads`` caps DuckDB's threads, or a
-    local Spark's cores (``local[threads]``). For Spark, ``spark_master`` (default
+    local Spark's cores (``local[threads]``); ``spill`` is the folder where DuckDB writes
+    what does not fit under its limit. For Spark, ``spark_master`` (default
     ``local[threads or *]``) and ``spark_conf`` (any Spark setting, applied last) pick the
     cluster. A Spark session already running in this process is reused: settings that only
     take effect at start (master, memory) then stay as they were.
@@ -96,6 +99,12 @@ def connect(
         if threads is not None:
             config["threads"] = threads
         duckdb: DuckDBBackend = ibis.duckdb.connect(**config)
+        # No progress bar: DuckDB would draw its own on the terminal, over ours. Results are
+        # ordered explicitly, so DuckDB need not keep insertion order, which lets it spill.
+        duckdb.con.execute("SET enable_progress_bar = false")
+        duckdb.con.execute("SET preserve_insertion_order = false")
+        if spill is not None:
+            duckdb.con.execute("SET temp_directory = ?", [os.fspath(spill)])
         return duckdb
     if engine == "spark":
         session = _spark_session(spark_master, spark_conf or {}, memory_limit, threads)
@@ -163,7 +172,12 @@ def to_arrow(expr: ibis.Expr) -> pa.Table:
     backend = table_expr._find_backend()
     session = _session_of(backend)
     if session is None:
-        return table_expr.to_pyarrow()
+        try:
+            return table_expr.to_pyarrow()
+        except duckdb.OutOfMemoryException as err:
+            raise PrecursorwatchError(
+                f"DuckDB ran out of memory under its limit and could not spill enough to "
+                f"disk: screen less at once, or use --engine spark ({err})") from err
     # Ibis's own to_pyarrow goes through pandas; toArrow keeps Arrow types end to end.
     backend._run_pre_execute_hooks(table_expr)  # registers memtables and UDFs
     result = session.sql(backend.compile(table_expr)).toArrow()

@@ -219,13 +219,25 @@ def price_off_market(f: Frame) -> Mask:
     return np.abs(_num(f, "price_dev")) >= _PRICE_OFF
 
 
-@_flag(1.5, "pay_cash", "pay_crypto", "pay_third", "imp_third_n")
-def unusual_payment(f: Frame) -> Mask:
-    """Paid {payment_method} for controlled goods.
+@_flag(2.5, "pay_cash", "pay_crypto")
+def cash_or_crypto_payment(f: Frame) -> Mask:
+    """Paid in {payment_method} for controlled goods.
 
-    "Uncommon method of payment" (21 U.S.C. 830(b)(1)(A)); Canada PCR s. 86(2)(e).
+    "Uncommon method of payment" (21 U.S.C. 830(b)(1)(A)); Canada PCR s. 86(2)(e); FinCEN
+    FIN-2024-A002 (cryptocurrency in precursor purchases). Chemical trade between firms
+    pays by wire or letter of credit.
     """
-    return _controlled(f) & (_on(f, "pay_cash") | _on(f, "pay_crypto") | _on(f, "pay_third"))
+    return _controlled(f) & (_on(f, "pay_cash") | _on(f, "pay_crypto"))
+
+
+@_flag(1.5, "pay_third", "imp_third_n")
+def third_party_payment(f: Frame) -> Mask:
+    """Paid by a third party, not by the importer, for controlled goods.
+
+    "Uncommon method of payment" (21 U.S.C. 830(b)(1)(A)); FATF-Egmont (2021). Weaker than
+    cash: a parent company paying for its subsidiary is common and legitimate.
+    """
+    return _controlled(f) & _on(f, "pay_third")
 
 
 @_flag(0.7, "vague_end_use")
@@ -259,7 +271,8 @@ def courier_delivery(f: Frame) -> Mask:
 def designer_precursor(f: Frame) -> Mask:
     """{designer_text}
 
-    INCB limited international special surveillance list; see :mod:`.designer`.
+    DEA Special Surveillance List (88 FR 73044); EU Regulations 2022/1518, 2023/196; close
+    structural analogues of controlled precursors (see :mod:`.designer`).
     """
     return _on(f, "designer")
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.metrics import average_precision_score, roc_curve
 
 __all__ = ["Quality", "quality"]
 
@@ -40,6 +39,9 @@ def quality(truth: npt.NDArray[np.bool_], score: npt.NDArray[np.float64], thresh
             groups: Sequence[str] | None = None) -> Quality:
     """Figures for ``score`` against ``truth`` (True: diverted); ``groups`` names each
     row's typology (or any grouping) for recall per group, diverted rows only."""
+    # scikit-learn takes seconds to import; screening without metrics should not pay it.
+    from sklearn.metrics import average_precision_score, roc_curve
+
     truth = np.asarray(truth, dtype=bool)
     score = np.asarray(score, dtype=np.float64)
     legitimate = ~truth

@@ -3,9 +3,11 @@
 Two paths give a probability each, and the score is the higher of the two:
 
 * the **rule path** adds the weights of the red flags that fire (:mod:`.flags`) and maps the
-  sum to [0, 1] with a logistic curve. It needs no labels and catches schemes the history
-  has never seen; with labels, the curve's slope and offset are fitted (Platt scaling) so
-  that its numbers are honest probabilities;
+  sum to [0, 1] with a logistic curve whose midpoint is :data:`DEFAULT_RULE_OFFSET`. It
+  needs no labels and catches schemes the history has never seen. Its scale stays the
+  reviewed one even when labels exist: fitted to labels that lack a scheme, it would learn
+  to discount that scheme's flags, which is what the rule path is there to prevent
+  (measured: recall of an unlabelled typology fell from 0.9 to 0.5);
 * the **learned path** is gradient boosting (LightGBM) over the features and the flags,
   trained on analysts' past decisions (``outcome``), calibrated on out-of-fold predictions.
   It learns which combinations matter and which legitimate patterns (a notified bulk
@@ -26,8 +28,6 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 import numpy.typing as npt
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
 
 from precursorwatch.exceptions import ModelError
 
@@ -124,7 +124,6 @@ class ScreeningModel:
         weight = np.where(reviewed, 1.0, self.unlabelled_weight)
         oof = self._out_of_fold(x, y, weight, labels.group)
         self.model_slope_, self.model_intercept_ = _platt(oof, y, weight)
-        self.rule_slope_, self.rule_intercept_ = _platt(rule, y, weight)
         self.booster_ = self._train(x, y, weight)
         #: Each training row's score from models that never saw its importer: the honest
         #: figures of :func:`.run.train_model` come from these. Not saved with the model.
@@ -137,6 +136,8 @@ class ScreeningModel:
         """Raw scores of every row from a model that never saw its importer."""
         raw = np.zeros(x.shape[0])
         folds = min(self.folds, len(np.unique(group)))
+        from sklearn.model_selection import GroupKFold  # slow to import: only when training
+
         for train, test in GroupKFold(n_splits=folds).split(x, y, group):
             if y[train].sum() == 0:
                 continue
@@ -221,6 +222,8 @@ def _platt(score: Floats, y: npt.NDArray[np.int8], weight: Floats) -> tuple[floa
     """Slope and intercept mapping ``score`` to calibrated log-odds (Platt scaling)."""
     if y.min() == y.max():
         return 1.0, 0.0
+    from sklearn.linear_model import LogisticRegression  # slow to import: only when training
+
     fit = LogisticRegression(C=1e4).fit(score.reshape(-1, 1), y, sample_weight=weight)
     slope, intercept = float(fit.coef_[0, 0]), float(fit.intercept_[0])
     if not math.isfinite(slope) or slope <= 0:

@@ -16,14 +16,15 @@ from precursorwatch.registry.identify import Identifier
 from precursorwatch.registry.substances import Registry
 from precursorwatch.screening import engines
 from precursorwatch.screening.facts import Facts, gather_facts, screening_rows
-from precursorwatch.screening.features import SPLIT, shipment_features
+from precursorwatch.screening.features import SEQ, SPLIT, shipment_features
 from precursorwatch.screening.products import DesignerCheck
 from precursorwatch.screening.watchlist import WatchList
 
 __all__ = ["feature_table", "features_expression", "split_of"]
 
 
-def features_expression(backend: ibis.BaseBackend, rows: pa.Table, facts: Facts) -> ibis.Table:
+def features_expression(backend: ibis.BaseBackend, rows: pa.Table, facts: Facts, *,
+                        new_only: bool = False) -> ibis.Table:
     """The feature expression over ``rows`` and ``facts``, registered in ``backend``."""
     return shipment_features(
         engines.register(backend, "pw_rows", rows),
@@ -31,6 +32,7 @@ def features_expression(backend: ibis.BaseBackend, rows: pa.Table, facts: Facts)
         engines.register(backend, "pw_parties", facts.parties),
         engines.register(backend, "pw_addresses", facts.addresses),
         engines.register(backend, "pw_verdicts", facts.verdicts),
+        new_only=new_only,
     )
 
 
@@ -43,19 +45,17 @@ def feature_table(
     *,
     designer: DesignerCheck | None = None,
     watch: WatchList | None = None,
-    keep: str | None = None,
+    new_only: bool = False,
 ) -> pa.Table:
     """Features of every row of history and new, in input order (history first).
 
-    ``keep`` ('history' or 'new') returns only that part; the other still informs the
-    features, as the past of the kept rows.
+    ``new_only`` returns the new rows only, with the history as their past, computed the
+    fast way (see :func:`.features.shipment_features`): for screening with a trained model.
     """
     rows = screening_rows(history, new)
     facts = gather_facts(rows, identifier, registry, designer, watch)
-    expr = features_expression(backend, rows, facts)
-    if keep is not None:
-        expr = expr.filter(expr[SPLIT] == keep)
-    table = engines.to_arrow(expr.order_by("_seq"))
+    expr = features_expression(backend, rows, facts, new_only=new_only)
+    table = engines.to_arrow(expr.order_by(SEQ))
     return table.combine_chunks() if table.num_rows else table
 
 

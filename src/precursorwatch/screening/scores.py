@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from precursorwatch.screening.features import FEATURES
 from precursorwatch.screening.flags import FLAGS, Column, fire, sentence
@@ -28,9 +29,9 @@ __all__ = ["DEFAULT_THRESHOLD", "OUTPUT_SCHEMA", "Scored", "input_names", "model
 DEFAULT_THRESHOLD = 0.3
 #: Reasons per row: a reviewer reads three to five; more hide the ones that matter.
 MAX_REASONS = 5
-#: Rows whose score is at least this get the learned path's contributions computed (they
-#: are slow); for the rest the flags' weights order the reasons.
-_EXPLAIN_FROM = 0.05
+#: Rows scored below this get only the facts of law as reasons: nothing raised their score,
+#: and listing the weak flags that fired would bury the reasons of the rows that matter.
+REASONS_FROM = 0.05
 
 OUTPUT_SCHEMA = pa.schema([
     ("shipment_id", pa.string()), ("source", pa.string()), ("score", pa.float64()),
@@ -96,14 +97,19 @@ def score_features(features: pa.Table, model: ScreeningModel,
     raw = model.learned_raw(x)
     learned_p = None if raw is None else model.learned_probability(raw)
     score = rule_p if learned_p is None else np.maximum(rule_p, learned_p)
-    explain = np.flatnonzero(score >= _EXPLAIN_FROM)
+    # The learned path's contributions are slow (a tree walk per feature): only the
+    # flagged rows, whose reasons a reviewer reads first, get them; the others' reasons
+    # are ordered by the flags' weights.
+    explain = np.flatnonzero(score >= threshold)
     contributions = None
     if learned_p is not None and explain.size:
         contributions = np.zeros((features.num_rows, x.shape[1]))
         values = model.contributions(x[explain])
         assert values is not None
         contributions[explain] = values
-    reasons = _reasons(frame, fired, model, contributions, rule_p, learned_p)
+    reasons = _reasons(frame, fired, model, contributions, rule_p, learned_p,
+                       np.flatnonzero(score >= REASONS_FROM),
+                       _first_rule(features.column("rules")))
     table = pa.table({
         "shipment_id": features.column("shipment_id"),
         "source": features.column("source"),
@@ -116,15 +122,22 @@ def score_features(features: pa.Table, model: ScreeningModel,
     return Scored(table, fired, rule_p, learned_p, contributions)
 
 
+def _first_rule(rules: pa.ChunkedArray) -> list[str]:
+    """The first rule sentence of each row ('' where none applies), computed column-wise."""
+    first = pc.list_element(pc.split_pattern(rules.fill_null(""), ";"), 0)
+    return list(first.to_pylist())
+
+
 def _reasons(frame: Mapping[str, Column], fired: npt.NDArray[np.bool_],
              model: ScreeningModel, contributions: npt.NDArray[np.float64] | None,
-             rule_p: npt.NDArray[np.float64],
-             learned_p: npt.NDArray[np.float64] | None) -> list[str]:
+             rule_p: npt.NDArray[np.float64], learned_p: npt.NDArray[np.float64] | None,
+             rows: npt.NDArray[np.intp], law: list[str]) -> list[str]:
+    """Each row's reasons, ``;``-joined: flags by contribution for ``rows``, then the law;
+    only the law for the other rows."""
     index = {name: k for k, name in enumerate(FEATURES)}
     credit = np.array([f.weight for f in FLAGS]) * model.rule_slope_
-    rules = frame["rules"]
-    out: list[str] = []
-    for row in range(fired.shape[0]):
+    out = [text.replace(";", ",") for text in law]
+    for row in rows:
         flags = np.flatnonzero(fired[row])
         weights = credit[flags].copy()
         covered: set[int] = set()
@@ -140,10 +153,9 @@ def _reasons(frame: Mapping[str, Column], fired: npt.NDArray[np.bool_],
                 and learned_p[row] > rule_p[row] and len(said) < MAX_REASONS):
             said.extend(_learned(frame, row, contributions[row], covered,
                                  MAX_REASONS - len(said)))
-        law = rules[row]
-        if law:
-            said.append(str(law).split(";")[0])
-        out.append(";".join(s.replace(";", ",") for s in said))
+        if law[row]:
+            said.append(law[row])
+        out[row] = ";".join(s.replace(";", ",") for s in said)
     return out
 
 

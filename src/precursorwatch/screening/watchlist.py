@@ -295,7 +295,7 @@ class WatchEntry:
         sources += [registry.topic.caption(t) or t for t in proxy.get("topics", quiet=True)]
         label = f'"{names[0] if names else proxy.id}"'
         if sources:
-            label += f" [{'; '.join(sources)}]"
+            label += f" [{', '.join(sources)}]"
         return cls(str(proxy.id or ""), proxy.schema.name, names, identifiers,
                    tuple(proxy.get_type_values(registry.country)), label)
 
