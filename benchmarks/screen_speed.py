@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, default=6_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path("benchmark-data/screen-speed"))
+    parser.add_argument("--memory-limit", help="passed to `screen --memory-limit`")
     args = parser.parse_args(argv)
     data = args.work / f"sim-{args.rows}"
     if not (data / "new.parquet").exists():
@@ -83,7 +84,8 @@ def main(argv: list[str] | None = None) -> None:
         seconds, peak = _measured(
             args.work / "peak.txt", "screen", str(data / "new.parquet"), "--history",
             str(data / "history.parquet"), "--model", str(model), "--out",
-            str(args.work / "screened.parquet"), "--quiet")
+            str(args.work / "screened.parquet"), "--quiet",
+            *(("--memory-limit", args.memory_limit) if args.memory_limit else ()))
         times.append(seconds)
         peaks.append(peak)
         print(f"  run {run + 1}: {seconds:.1f} s, peak {peak:.2f} GiB", flush=True)
