@@ -60,9 +60,10 @@ app = typer.Typer(
 )
 
 
-#: DuckDB's default memory cap while screening; it spills to a temporary folder beyond it.
-#: Five million history rows need about 10 GB today (BENCHMARKS.md).
-DUCKDB_MEMORY = "12GB"
+#: DuckDB's memory cap while screening, unless --memory-limit says otherwise: DuckDB's own
+#: default, 80% of the machine's memory, spilling to a temporary folder beyond it. Five
+#: million history rows need about 20 GB today (BENCHMARKS.md); a smaller cap fails.
+DUCKDB_MEMORY: str | None = None
 
 
 class Engine(StrEnum):
@@ -99,14 +100,14 @@ SparkConf = Annotated[list[str] | None, typer.Option(
     help="A Spark setting KEY=VALUE with --engine spark (repeatable), e.g. "
          "spark.executor.memory=8g.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Hide progress and the summary.")]
-Memory = Annotated[str, typer.Option(
-    "--memory-limit", help=f"DuckDB's memory cap, e.g. 4GB; beyond it DuckDB spills to a "
-                           f"temporary folder (default {DUCKDB_MEMORY}).")]
+Memory = Annotated[str | None, typer.Option(
+    "--memory-limit", help="DuckDB's memory cap, e.g. 8GB; beyond it DuckDB spills to a "
+                           "temporary folder (default: 80% of this machine's memory).")]
 
 
 @contextmanager
 def _backend(engine: Engine, master: str | None, conf: Sequence[str] | None,
-             memory: str = DUCKDB_MEMORY) -> Iterator[ibis.BaseBackend]:
+             memory: str | None = DUCKDB_MEMORY) -> Iterator[ibis.BaseBackend]:
     settings: dict[str, str] = {}
     for item in conf or ():
         key, sep, value = item.partition("=")
@@ -115,8 +116,7 @@ def _backend(engine: Engine, master: str | None, conf: Sequence[str] | None,
         settings[key.strip()] = value.strip()
     if engine is Engine.duckdb and (master or settings):
         raise UsageError("--spark-master and --spark-conf need --engine spark")
-    # DuckDB's own default is 80% of the machine's memory; a bounded cap makes it spill to
-    # disk instead (measured: 5 million history rows peaked at 23 GiB uncapped).
+    # The spill folder lets DuckDB go past its cap on disk instead of failing.
     with tempfile.TemporaryDirectory(prefix="precursorwatch-spill-") as spill:
         if engine is Engine.duckdb:
             backend = engines.connect("duckdb", memory_limit=memory, spill=spill)
@@ -144,7 +144,8 @@ def _watch(files: Sequence[Path] | None) -> WatchList | None:
 
 def _features(new: pa.Table, history: pa.Table | None, watch: WatchList | None,
               engine: Engine, master: str | None, conf: Sequence[str] | None,
-              quiet: bool, *, new_only: bool, memory: str = DUCKDB_MEMORY) -> pa.Table:
+              quiet: bool, *, new_only: bool, memory: str | None = DUCKDB_MEMORY
+              ) -> pa.Table:
     """Features of the new rows, and of the history rows too unless ``new_only`` (a model
     is given, so there is nothing to train)."""
     if not quiet:
