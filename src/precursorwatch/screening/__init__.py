@@ -2,10 +2,35 @@
 
 Features over the trade history are table expressions (Ibis, DuckDB by default, Spark when
 asked); red flags are named rules whose docstrings are the sentences reviewers read; a
-learned scorer and anomaly scores over the history combine with the flags into one
-calibrated score.
+learned scorer and the flags combine into one score in [0, 1] with ranked reasons.
+
+The usual path: :func:`feature_table` (history and new rows to features), then
+:func:`train_model` on the history's features and :func:`score_rows` on the new ones.
 """
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from precursorwatch.screening.flags import FLAGS, Flag
+from precursorwatch.screening.metrics import Quality, quality
+from precursorwatch.screening.model import ScreeningModel
+from precursorwatch.screening.pipeline import feature_table, split_of
+from precursorwatch.screening.run import SavedModel, score_rows, train_model
+from precursorwatch.screening.scores import DEFAULT_THRESHOLD, OUTPUT_SCHEMA, Scored
+from precursorwatch.screening.watchlist import WatchList
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "FLAGS",
+    "OUTPUT_SCHEMA",
+    "Flag",
+    "Quality",
+    "SavedModel",
+    "Scored",
+    "ScreeningModel",
+    "WatchList",
+    "feature_table",
+    "quality",
+    "score_rows",
+    "split_of",
+    "train_model",
+]
