@@ -297,6 +297,13 @@ def watch_list(f: Frame) -> Mask:
     return _on(f, "watch")
 
 
+def _quoted(texts: Column, empty: str) -> Column:
+    """Each text in double quotes, ``empty`` where there is none (column-wise)."""
+    missing = np.frompyfunc(lambda v: v is None, 1, 1)(texts).astype(bool)
+    filled = np.where(missing, "", texts).astype(object)
+    return np.where(filled == "", empty, '"' + filled + '"')
+
+
 def _multiple(frame: Frame) -> dict[str, Column]:
     """Numbers the sentences quote, in the reviewer's terms rather than logarithms."""
     dev = np.nan_to_num(np.asarray(frame["price_dev"], dtype=np.float64))
@@ -315,19 +322,34 @@ def _multiple(frame: Frame) -> dict[str, Column]:
         "price_multiple": words,
         "threshold": threshold,
         "offender_pct": 100 * _num(frame, "offender_share"),
-        "end_use_said": np.array([f'"{u}"' if u else "none given" for u in frame["end_use"]],
-                                 dtype=object),
+        "end_use_said": _quoted(frame["end_use"], "none given"),
         "known_diverted": np.maximum.reduce([_num(frame, "imp_diverted"),
                                              _num(frame, "addr_diverted"),
                                              _num(frame, "id_diverted")]),
     }
 
 
+class _Columns(dict[str, Column]):
+    """The feature table's columns as numpy arrays, each converted when first read.
+
+    A feature table has a hundred columns, most of them text that only a few sentences
+    quote; converting them all up front took longer than scoring a million rows.
+    """
+
+    def __init__(self, table: pa.Table) -> None:
+        super().__init__()
+        self._table = table
+
+    def __missing__(self, name: str) -> Column:
+        column: Column = self._table.column(name).to_numpy(zero_copy_only=False)
+        self[name] = column
+        return column
+
+
 def fire(features: pa.Table) -> tuple[dict[str, Column], npt.NDArray[np.bool_]]:
     """Evaluate every flag on ``features``: the frame the sentences read, and a boolean
     matrix (rows x :data:`FLAGS`)."""
-    frame: dict[str, Column] = {name: features.column(name).to_numpy(zero_copy_only=False)
-                                for name in features.column_names}
+    frame: dict[str, Column] = _Columns(features)
     frame.update(_multiple(frame))
     fired = np.zeros((features.num_rows, len(FLAGS)), dtype=np.bool_)
     for k, item in enumerate(FLAGS):
