@@ -22,7 +22,8 @@ from precursorwatch.screening.products import PRODUCT_KEYS, DesignerCheck, produ
 from precursorwatch.screening.verdicts import VERDICT_KEYS, verdict_facts
 from precursorwatch.screening.watchlist import WatchList, watchlist_facts
 
-__all__ = ["SEQ", "SPLIT", "Facts", "gather_facts", "screening_rows"]
+__all__ = ["Facts", "gather_facts", "screening_rows"]
+
 
 @dataclass(frozen=True)
 class Facts:

@@ -63,6 +63,7 @@ from rigour.text import ascii_text, metaphone
 
 from precursorwatch.exceptions import UsageError
 from precursorwatch.ids import gstin
+from precursorwatch.screening.parties import identifier_key
 
 __all__ = [
     "MIN_IDENTIFIER_LENGTH",
@@ -260,7 +261,7 @@ def watch_key(name: str) -> str:
 def _identifiers(value: str) -> list[str]:
     """Upper-case letters and digits; a GSTIN also as the PAN it embeds, which lists give
     as the registration number."""
-    text = re.sub(r"[^0-9A-Za-z]", "", value).upper()
+    text = identifier_key(value)
     if len(text) < MIN_IDENTIFIER_LENGTH:
         return []
     pan = gstin.pan(text)
