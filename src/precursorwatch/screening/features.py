@@ -17,7 +17,8 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-__all__ = ["FEATURES", "SEQ", "SPLIT", "shipment_features"]
+__all__ = ["FEATURES", "PRIOR", "PRIOR_KEYS", "RECENT", "RECENT_DAYS", "SEQ", "SPLIT",
+           "history_state", "shipment_features"]
 
 #: Which part of the input a row is: ``history`` (what is known) or ``new`` (to be scored).
 SPLIT = "_split"
@@ -220,7 +221,7 @@ def shipment_features(rows: ir.Table, products: ir.Table, parties: ir.Table,
 #: Sums over the earlier rows (by day, then input order) with the same keys: (column, value,
 #: keys, keyed). A keyed sum is 0 where its key is empty: rows without an address or
 #: registration number share nothing.
-_PRIOR: tuple[tuple[str, str, tuple[str, ...], bool], ...] = (
+PRIOR: tuple[tuple[str, str, tuple[str, ...], bool], ...] = (
     ("imp_n", "one", ("imp",), False),
     ("imp_prod_n", "one", ("imp", "product"), False),
     ("imp_prod_logq", "logq", ("imp", "product"), False),
@@ -246,13 +247,13 @@ _PRIOR: tuple[tuple[str, str, tuple[str, ...], bool], ...] = (
     ("id_n", "one", ("importer_key",), True),
 )
 #: Sums over the rows with the same keys in the 30 days up to the row's day, itself included.
-_RECENT: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+RECENT: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("split_n30", "one", ("imp", "product")),
     ("split_qty30", "qty", ("imp", "product")),
     ("exp_split_n30", "one", ("exp", "product", "import_country")),
     ("exp_split_qty30", "qty", ("exp", "product", "import_country")),
 )
-_RECENT_DAYS = 30
+RECENT_DAYS = 30
 
 
 def _narrow(t: ir.Table) -> ir.Table:
@@ -299,10 +300,10 @@ def _all_windows(k: ir.Table) -> ir.Table:
     out = _by_partition(k, k.select(
         k[SEQ], *(k[c] for c in _KEYS), k.span,
         imp_first=k.day.min().over(ibis.window(group_by=k.imp)),
-        **{name: _recent(k[value], *(k[c] for c in keys), day=k.day, days=_RECENT_DAYS)
-           for name, value, keys in _RECENT}))
+        **{name: _recent(k[value], *(k[c] for c in keys), day=k.day, days=RECENT_DAYS)
+           for name, value, keys in RECENT}))
     out = out.mutate(**{name: _keyed(out[name], out[keys[0]], True)
-                        for name, _, keys, keyed in _PRIOR if keyed})
+                        for name, _, keys, keyed in PRIOR if keyed})
     return out.drop(*_KEYS)
 
 
@@ -328,13 +329,9 @@ def _new_windows(k: ir.Table) -> ir.Table:
         later[SEQ], later[SPLIT], later.span, *(later[c] for c in _KEYS),
         imp_first=later.day.min().over(ibis.window(group_by=later.imp))))
     out = out.filter(out[SPLIT] == "new")
-    for keys in dict.fromkeys(keys for _, _, keys, _ in _PRIOR):
-        specs = [(n, v) for n, v, ks, _ in _PRIOR if ks == keys]
-        totals = before.group_by([before[c].name(f"_k_{c}") for c in keys]).aggregate(
-            # Summing a firm's first rows at an address counts its firms: a distinct count.
-            **{f"_b_{n}": before.imp.nunique() if v == "first_at_addr" else before[v].sum()
-               for n, v in specs},
-            **({"_b_first": before.day.min()} if keys == ("imp",) else {}))
+    for keys in PRIOR_KEYS:
+        specs = [(n, v) for n, v, ks, _ in PRIOR if ks == keys]
+        totals = _totals(before, keys)
         out = out.left_join(totals, [out[c] == totals[f"_k_{c}"] for c in keys]).drop(
             *(f"_k_{c}" for c in keys))
         out = out.mutate(**{n: out[n] + out[f"_b_{n}"].fill_null(0) for n, _ in specs}).drop(
@@ -343,20 +340,57 @@ def _new_windows(k: ir.Table) -> ir.Table:
             out = out.mutate(imp_first=ibis.least(out.imp_first, out._b_first.fill_null(
                 out.imp_first))).drop("_b_first")
     out = out.mutate(**{name: _keyed(out[name], out[keys[0]], True)
-                        for name, _, keys, keyed in _PRIOR if keyed})
-    tail = k.filter(k.day >= k._start - _RECENT_DAYS)
+                        for name, _, keys, keyed in PRIOR if keyed})
+    tail = k.filter(k.day >= k._start - RECENT_DAYS)
     recent = tail.select(tail[SEQ], **{
-        name: _recent(tail[value], *(tail[c] for c in keys), day=tail.day, days=_RECENT_DAYS)
-        for name, value, keys in _RECENT})
+        name: _recent(tail[value], *(tail[c] for c in keys), day=tail.day, days=RECENT_DAYS)
+        for name, value, keys in RECENT})
     return out.drop(SPLIT, *_KEYS).join(recent, SEQ)
 
 
-#: The key columns of :data:`_PRIOR`.
-_KEYS: tuple[str, ...] = tuple(dict.fromkeys(c for _, _, keys, _ in _PRIOR for c in keys))
+def _totals(before: ir.Table, keys: tuple[str, ...]) -> ir.Table:
+    """The :data:`PRIOR` sums of ``keys`` over all of ``before``, one row per key: key
+    columns ``_k_{key}``, sums ``_b_{name}``, and for the importer its first day
+    ``_b_first``."""
+    specs = [(n, v) for n, v, ks, _ in PRIOR if ks == keys]
+    return before.group_by([before[c].name(f"_k_{c}") for c in keys]).aggregate(
+        # Summing a firm's first rows at an address counts its firms: a distinct count.
+        **{f"_b_{n}": before.imp.nunique() if v == "first_at_addr" else before[v].sum()
+           for n, v in specs},
+        **({"_b_first": before.day.min()} if keys == ("imp",) else {}))
+
+
+def history_state(rows: ir.Table, products: ir.Table, parties: ir.Table,
+                  addresses: ir.Table, verdicts: ir.Table) -> dict[str, ir.Table]:
+    """The history summed per key, for scoring one consignment at a time against it.
+
+    ``totals:{keys}`` holds :func:`_totals` for each set of :data:`PRIOR_KEYS` (joined by
+    ``,``), ``recent:{keys}`` the :data:`RECENT` values per key and day over the last
+    :data:`RECENT_DAYS` days of the history, ``firms`` the (address, importer) pairs seen
+    and ``days`` the history's first and last day. The arguments are those of
+    :func:`shipment_features`, every row taken as history.
+    """
+    k = _narrow(_prepared(rows, products, parties, addresses, verdicts))
+    days = k.aggregate(first=k.day.min(), last=k.day.max())
+    tail = k.filter(k.day >= k.day.max().as_scalar() - RECENT_DAYS)
+    state = {"days": days, "firms": k.select(addr=k.addr, imp=k.imp).distinct()}
+    for keys in PRIOR_KEYS:
+        state["totals:" + ",".join(keys)] = _totals(k, keys)
+    for keys in dict.fromkeys(keys for _, _, keys in RECENT):
+        values = dict.fromkeys(v for _, v, ks in RECENT if ks == keys)
+        state["recent:" + ",".join(keys)] = tail.group_by([*keys, "day"]).aggregate(
+            **{v: tail[v].sum() for v in values})
+    return state
+
+
+#: The key columns of :data:`PRIOR`.
+_KEYS: tuple[str, ...] = tuple(dict.fromkeys(c for _, _, keys, _ in PRIOR for c in keys))
+#: The sets of keys of :data:`PRIOR`, each summed by one query.
+PRIOR_KEYS: tuple[tuple[str, ...], ...] = tuple(dict.fromkeys(k for _, _, k, _ in PRIOR))
 
 
 def _by_partition(k: ir.Table, base: ir.Table) -> ir.Table:
-    """``base`` with the :data:`_PRIOR` sums over ``k``, one narrow query per partition.
+    """``base`` with the :data:`PRIOR` sums over ``k``, one narrow query per partition.
 
     Each window sorts its input together with every column it carries; computed side by
     side, later windows would carry the earlier ones' results too. One query per set of
@@ -364,8 +398,8 @@ def _by_partition(k: ir.Table, base: ir.Table) -> ir.Table:
     measured about twice as fast on DuckDB.
     """
     out = base
-    for keys in dict.fromkeys(keys for _, _, keys, _ in _PRIOR):
-        specs = [(name, value) for name, value, ks, _ in _PRIOR if ks == keys]
+    for keys in PRIOR_KEYS:
+        specs = [(name, value) for name, value, ks, _ in PRIOR if ks == keys]
         order = tuple(_order(k))
         part = k.select(k[SEQ], **{name: _prior(k[value], *(k[c] for c in keys), order=order)
                                    for name, value in specs})
