@@ -71,6 +71,7 @@ __all__ = [
     "WatchEntry",
     "WatchHit",
     "WatchList",
+    "latin",
     "watch_key",
     "watchlist_facts",
 ]
@@ -505,3 +506,6 @@ def watchlist_facts(watch: WatchList, names: pa.Array | pa.ChunkedArray,
         "watch_score": pa.array([h.score if h else 0.0 for h in hits], pa.float64()),
         "watch_hit": pa.array([h.sentence("{role}") if h else "" for h in hits], pa.string()),
     })
+
+
+latin = _latin
