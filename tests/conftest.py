@@ -3,6 +3,8 @@
 - ``registry`` / ``identifier``: the registry and identifier shipped with the package (real
   data, built once per session). Use them for behaviour the users rely on.
 - ``data_dir``: ``tests/data``, where labelled evaluation sets live.
+- ``febrl3`` / ``febrl4``: the FEBRL entity-resolution sets with their true pairs
+  (see ``tests/febrl.py``).
 - ``run_cli``: runs the real ``precursorwatch`` command in a subprocess, as a user would.
 """
 
@@ -16,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from precursorwatch.registry import Identifier, Registry, default_identifier, load_registry
+from tests.febrl import Febrl, febrl3_set, febrl4_sets
 
 DATA_DIR = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
@@ -29,6 +32,16 @@ def registry() -> Registry:
 @pytest.fixture(scope="session")
 def identifier() -> Identifier:
     return default_identifier()
+
+
+@pytest.fixture(scope="session")
+def febrl4() -> Febrl:
+    return febrl4_sets()
+
+
+@pytest.fixture(scope="session")
+def febrl3() -> Febrl:
+    return febrl3_set()
 
 
 @pytest.fixture(scope="session")

@@ -113,10 +113,11 @@ def test_missing_or_empty_names_give_none() -> None:
         assert normalise_name(name) is None
 
 
-def test_a_name_that_is_only_a_legal_form_keeps_its_word() -> None:
-    parts = _parts("Limited")
-    assert parts.tokens == ("limited",)
-    assert parts.legal_form is None
+def test_a_name_that_is_only_a_legal_form_is_missing() -> None:
+    # "PVT LTD" as a name is a placeholder: it must not make all such records one firm.
+    for name in ("Limited", "PVT LTD", "M/s. Private Limited", "LLC"):
+        assert normalise_name(name) is None, name
+    assert _parts("Limited Brands Inc").tokens == ("limited", "brands")
 
 
 @settings(max_examples=50, deadline=None)

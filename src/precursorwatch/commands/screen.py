@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import ibis
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -20,6 +16,16 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from precursorwatch.commands._console import EXIT_CODES_HELP, err, out
+from precursorwatch.commands._engines import (
+    DUCKDB_MEMORY,
+    Engine,
+    EngineOption,
+    Memory,
+    Quiet,
+    SparkConf,
+    SparkMaster,
+    backend_for,
+)
 from precursorwatch.commands.ingest import DEFAULT_STORE, STORE_ENV
 from precursorwatch.exceptions import UsageError
 from precursorwatch.records import format_of, replacing, write_table
@@ -27,7 +33,6 @@ from precursorwatch.records.analytics import AnalyticsStore
 from precursorwatch.records.ftm import read_entities
 from precursorwatch.records.readers import read_contract_files
 from precursorwatch.registry import default_identifier, load_registry
-from precursorwatch.screening import engines
 from precursorwatch.screening.designer import default_designer_check
 from precursorwatch.screening.features import FEATURES
 from precursorwatch.screening.flags import FLAGS, fire, sentence
@@ -60,19 +65,6 @@ app = typer.Typer(
 )
 
 
-#: DuckDB's memory cap while screening, unless --memory-limit says otherwise: DuckDB's own
-#: default, 80% of the machine's memory, spilling to a temporary folder beyond it. Five
-#: million history rows need about 20 GB today (BENCHMARKS.md); a smaller cap fails.
-DUCKDB_MEMORY: str | None = None
-
-
-class Engine(StrEnum):
-    """Where the feature tables are computed."""
-
-    duckdb = "duckdb"
-    spark = "spark"
-
-
 History = Annotated[list[Path] | None, typer.Option(
     "--history", "-H",
     help="Earlier consignments in the contract format (.csv, .jsonl, .parquet; repeatable), "
@@ -90,42 +82,6 @@ WatchLists = Annotated[list[Path] | None, typer.Option(
     help="FollowTheMoney JSON lines of parties to watch (repeatable): exporters, importers "
          "and consignees that match by name (fuzzy, any script) or registration number are "
          "flagged.")]
-EngineOption = Annotated[Engine, typer.Option(
-    help="Where features are computed: duckdb (this machine, default) or spark (a cluster; "
-         "see docs/spark.md).")]
-SparkMaster = Annotated[str | None, typer.Option(
-    help="Spark master URL with --engine spark (default local[*]; e.g. spark://host:7077, "
-         "yarn, k8s://https://host:443).")]
-SparkConf = Annotated[list[str] | None, typer.Option(
-    help="A Spark setting KEY=VALUE with --engine spark (repeatable), e.g. "
-         "spark.executor.memory=8g.")]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Hide progress and the summary.")]
-Memory = Annotated[str | None, typer.Option(
-    "--memory-limit", help="DuckDB's memory cap, e.g. 8GB; beyond it DuckDB spills to a "
-                           "temporary folder (default: 80% of this machine's memory).")]
-
-
-@contextmanager
-def _backend(engine: Engine, master: str | None, conf: Sequence[str] | None,
-             memory: str | None = DUCKDB_MEMORY) -> Iterator[ibis.BaseBackend]:
-    settings: dict[str, str] = {}
-    for item in conf or ():
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise UsageError(f"--spark-conf {item!r}: write KEY=VALUE")
-        settings[key.strip()] = value.strip()
-    if engine is Engine.duckdb and (master or settings):
-        raise UsageError("--spark-master and --spark-conf need --engine spark")
-    # The spill folder lets DuckDB go past its cap on disk instead of failing.
-    with tempfile.TemporaryDirectory(prefix="precursorwatch-spill-") as spill:
-        if engine is Engine.duckdb:
-            backend = engines.connect("duckdb", memory_limit=memory, spill=spill)
-        else:
-            backend = engines.connect("spark", spark_master=master, spark_conf=settings)
-        try:
-            yield backend
-        finally:
-            engines.stop(backend)
 
 
 def _history(files: Sequence[Path] | None, store: Path) -> pa.Table | None:
@@ -152,7 +108,7 @@ def _features(new: pa.Table, history: pa.Table | None, watch: WatchList | None,
         err.print(f"Computing features of {new.num_rows:,} rows against "
                   f"{0 if history is None else history.num_rows:,} history rows "
                   f"on {engine.value}...")
-    with _backend(engine, master, conf, memory) as backend:
+    with backend_for(engine, master, conf, memory) as backend:
         return feature_table(backend, history, new, default_identifier(), load_registry(),
                              designer=default_designer_check(), watch=watch,
                              new_only=new_only)
@@ -297,7 +253,7 @@ def train(
     rows = _history(history, store)
     if rows is None or not rows.num_rows:
         raise UsageError("no history to train on: give --history FILE or ingest into --store")
-    with _backend(engine, spark_master, spark_conf) as backend:
+    with backend_for(engine, spark_master, spark_conf) as backend:
         features = feature_table(backend, None, rows, default_identifier(), load_registry(),
                                  designer=default_designer_check(), watch=_watch(watch_list))
     saved = train_model(features, trained_at=datetime.now(UTC), random_state=seed,

@@ -139,8 +139,9 @@ def _firm_words(text: str) -> tuple[list[str], str | None]:
         words = words[1:]
     end, found = len(words), list[str]()
     # Legal forms are read from the end, one at a time ("Co. LLC", "(OPC) Private
-    # Limited"), always leaving one word of name.
-    while end > 1:
+    # Limited"). A name that is nothing but a legal form ("PVT LTD", a placeholder in bad
+    # data) has no name left and is missing: it must not match every other such record.
+    while end > 0:
         step = _form_before(words, end, found)
         if step is None:
             break
@@ -152,7 +153,7 @@ def _firm_words(text: str) -> tuple[list[str], str | None]:
 
 def _form_before(words: list[str], end: int, found: list[str]) -> tuple[int, list[str]] | None:
     """(words taken, form labels) for the legal form that ends at ``end``, or None."""
-    for width in range(min(_MAX_FORM_WORDS, end - 1), 0, -1):
+    for width in range(min(_MAX_FORM_WORDS, end), 0, -1):
         phrase = " ".join(words[end - width:end])
         matches = extract_org_types(phrase)
         if len(matches) == 1 and matches[0][0] == phrase:
@@ -162,7 +163,7 @@ def _form_before(words: list[str], end: int, found: list[str]) -> tuple[int, lis
                 return width, [code, "private"]
             return width, [code]
     word = words[end - 1]
-    if word == "li" and end > 2 and words[end - 2] == "pra":
+    if word == "li" and end > 1 and words[end - 2] == "pra":
         return 1, ["ltd"]
     sound = _SOUNDS.get(metaphone(word)) if len(word) >= _MIN_SOUND_WORD else None
     if word in _PRIVATE or sound == "private" or (

@@ -1,0 +1,124 @@
+"""``precursorwatch resolve``: the same firm or person across records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import typer
+from rich.table import Table
+
+from precursorwatch.commands._console import EXIT_CODES_HELP, err
+from precursorwatch.commands._engines import (
+    DUCKDB_MEMORY,
+    Engine,
+    EngineOption,
+    Memory,
+    Quiet,
+    SparkConf,
+    SparkMaster,
+    backend_for,
+)
+from precursorwatch.entities.records import Resolution, resolve_table
+from precursorwatch.entities.settings import guess_settings, read_settings
+from precursorwatch.exceptions import UsageError
+from precursorwatch.records import format_of, write_table
+from precursorwatch.records.files import read_table
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+    help="Find the same firm or person across records: spelling variants, transliterations, "
+         "typing errors, changed addresses.\n\n" + EXIT_CODES_HELP,
+)
+
+
+@app.command("records")
+def records(
+    files: Annotated[list[Path], typer.Argument(
+        help="One table to deduplicate, or two to link (.csv, .jsonl, .parquet).")],
+    id_column: Annotated[str, typer.Option(
+        "--id", help="The column that identifies each record (unique within its file).")],
+    out_file: Annotated[Path, typer.Option(
+        "--out", "-o", help="Where to write one row per record: its id, cluster_id and "
+                            "match_weight (.csv, .jsonl, .parquet).")],
+    links_file: Annotated[Path | None, typer.Option(
+        "--links", help="Also write the links: both ids, match weight and probability, and "
+                        "the explanation (each comparison's level and weight).")] = None,
+    settings_file: Annotated[Path | None, typer.Option(
+        "--settings", "-s", dir_okay=False,
+        help="A YAML file overriding the guessed column kinds, blocking rules, threshold "
+             "or largest block (see docs/entities.md).")] = None,
+    threshold: Annotated[float | None, typer.Option(
+        help="Match probability from which two records are linked (default 0.5, or the "
+             "settings file's).")] = None,
+    engine: EngineOption = Engine.duckdb,
+    spark_master: SparkMaster = None,
+    spark_conf: SparkConf = None,
+    memory_limit: Memory = DUCKDB_MEMORY,
+    quiet: Quiet = False,
+) -> None:
+    """Deduplicate a table of person or company records, or link two tables.
+
+    The columns to compare are chosen by their names (names, dates, ids, postcodes, phones,
+    addresses, towns, states), each compared at levels of agreement; the weight of each
+    level is learned from the records themselves, without labels (Fellegi-Sunter with EM).
+    Records joined by links above the threshold are one entity, named by its smallest id.
+
+    Examples:
+
+    * `precursorwatch resolve records firms.csv --id firm_id --out entities.csv`
+    * `precursorwatch resolve records us.parquet in.parquet --id rec_id --out linked.parquet`
+    """
+    if len(files) > 2:
+        raise UsageError("give one table to deduplicate or two to link, not more")
+    for path in (out_file, links_file):
+        if path is not None:
+            format_of(path)
+    overrides = read_settings(settings_file) if settings_file else {}
+    if threshold is not None:
+        if not 0.0 < threshold < 1.0:
+            raise typer.BadParameter("a threshold is a probability between 0 and 1",
+                                     param_hint="--threshold")
+        overrides["threshold"] = threshold
+    tables = [read_table(f) for f in files]
+    left, right = tables[0], (tables[1] if len(tables) == 2 else None)
+    columns = [c for c in left.column_names if right is None or c in right.column_names]
+    settings = guess_settings(columns, str(overrides.get("id", id_column)), overrides)
+    if not quiet:
+        kinds = ", ".join(f"{c} ({k.value})" for c, k in settings.columns.items())
+        err.print(f"Comparing {sum(t.num_rows for t in tables):,} records on {kinds}...")
+    with backend_for(engine, spark_master, spark_conf, memory_limit) as backend:
+        found = resolve_table(left, right, id_column=settings.id_column, settings=settings,
+                              backend=backend)
+    clusters = found.clusters
+    if right is not None:
+        clusters = clusters.set_column(1, "file", pc.take(
+            pa.array([str(f) for f in files]), clusters.column("side")))
+    else:
+        clusters = clusters.drop_columns(["side"])
+    write_table(clusters, out_file)
+    if links_file is not None:
+        write_table(found.pairs, links_file)
+    if not quiet:
+        _summary(found, out_file)
+
+
+def _summary(found: Resolution, out_file: Path) -> None:
+    clusters = found.clusters
+    entities = len(pc.unique(clusters.column("cluster_id")))
+    err.print(f"{clusters.num_rows:,} records are {entities:,} entities "
+              f"({found.pairs.num_rows:,} links among {found.compared:,} pairs compared); "
+              f"written to {out_file}.")
+    table = Table(title="Blocking rules: pairs found and largest blocks", title_justify="left")
+    for column in ("rule", "pairs", "largest blocks (records)", "left out (too common)"):
+        table.add_column(column)
+    for block in found.blocks:
+        table.add_row(block.rule, f"{block.pairs:,}",
+                      ", ".join(f"{k} ({n:,})" for k, n in block.largest[:3]),
+                      ", ".join(f"{k} ({n:,})" for k, n in block.skipped[:3]) or "-")
+    err.print(table)

@@ -1,0 +1,122 @@
+"""Values cleaned for comparison, one column kind at a time.
+
+Cleaning is what makes "M/s Tulsi Biotech Pvt. Ltd." meet "TULSI BIOTECH PRIVATE LIMITED"
+and "(202) 555-0143" meet "+1 202 555 0143" before any similarity is measured. Text is
+cleaned column-wise with Arrow; names and phones, which need the libraries of
+:mod:`.names` and :mod:`.phones`, are cleaned once per distinct value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from precursorwatch.entities.comparisons import (
+    Comparison,
+    date_comparison,
+    exact_comparison,
+    identifier_comparison,
+    name_comparison,
+    text_comparison,
+)
+from precursorwatch.entities.names import normalise_name
+from precursorwatch.entities.phones import to_e164
+from precursorwatch.entities.settings import Kind
+
+__all__ = ["SOUND", "comparison_for", "prepared_columns"]
+
+#: Suffix of the column holding a name's sound key.
+SOUND = "__sound"
+
+
+def _text(values: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Lower case, punctuation as space, single spaces; empty as missing."""
+    text = pc.cast(values, pa.string())
+    text = pc.utf8_lower(text)
+    text = pc.replace_substring_regex(text, r"[^\w]+", " ")
+    text = pc.utf8_trim_whitespace(text)
+    return _missing(text)
+
+
+def _code(values: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Letters and digits only, upper case: '80-0796616' and '800796616' are one number."""
+    text = pc.utf8_upper(pc.cast(values, pa.string()))
+    return _missing(pc.replace_substring_regex(text, r"[^0-9A-Z]+", ""))
+
+
+def _digits(values: pa.ChunkedArray | pa.Array) -> pa.Array:
+    return _missing(pc.replace_substring_regex(pc.cast(values, pa.string()), r"[^0-9]+", ""))
+
+
+def _missing(text: pa.ChunkedArray | pa.Array) -> pa.Array:
+    array = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+    return pc.if_else(pc.equal(pc.binary_length(array), 0), None, array)
+
+
+def _per_value(values: pa.ChunkedArray | pa.Array, clean: Callable[[str], str | None]
+               ) -> pa.Array:
+    """``clean`` applied once per distinct value."""
+    array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    encoded = pc.cast(array, pa.string()).dictionary_encode()
+    cleaned = pa.array([None if v is None else clean(v)
+                        for v in encoded.dictionary.to_pylist()], pa.string())
+    return _missing(cleaned.take(encoded.indices))
+
+
+def _name_key(person: bool) -> Callable[[str], str | None]:
+    def clean(value: str) -> str | None:
+        parts = normalise_name(value, person=person)
+        return None if parts is None else parts.key
+    return clean
+
+
+def _name_sound(person: bool) -> Callable[[str], str | None]:
+    def clean(value: str) -> str | None:
+        parts = normalise_name(value, person=person)
+        return None if parts is None else parts.phonetic_key
+    return clean
+
+
+def _phone(value: str) -> str | None:
+    return to_e164(value)
+
+
+def prepared_columns(values: pa.ChunkedArray | pa.Array, name: str, kind: Kind
+                     ) -> dict[str, pa.Array]:
+    """The cleaned column(s) a column of ``kind`` is compared on."""
+    if kind in (Kind.company, Kind.person):
+        person = kind is Kind.person
+        return {name: _per_value(values, _name_key(person)),
+                name + SOUND: _per_value(values, _name_sound(person))}
+    if kind is Kind.phone:
+        return {name: _per_value(values, _phone)}
+    if kind is Kind.date:
+        return {name: _digits(values)}
+    if kind in (Kind.identifier, Kind.postcode, Kind.state, Kind.country, Kind.number):
+        return {name: _code(values)}
+    return {name: _text(values)}
+
+
+_COMPARE: Mapping[Kind, Callable[[str], Comparison]] = {
+    Kind.given_name: text_comparison,
+    Kind.surname: text_comparison,
+    Kind.person: lambda c: name_comparison(c, c + SOUND),
+    Kind.company: lambda c: name_comparison(c, c + SOUND),
+    Kind.date: date_comparison,
+    Kind.identifier: identifier_comparison,
+    Kind.postcode: lambda c: identifier_comparison(c, term_frequency=True),
+    Kind.phone: exact_comparison,
+    Kind.address: lambda c: text_comparison(c, (0.9, 0.7)),
+    Kind.city: lambda c: text_comparison(c, (0.9,)),
+    Kind.state: lambda c: exact_comparison(c, term_frequency=True),
+    Kind.country: lambda c: exact_comparison(c, term_frequency=True),
+    Kind.number: exact_comparison,
+    Kind.text: text_comparison,
+}
+
+
+def comparison_for(name: str, kind: Kind) -> Comparison:
+    """How a column of ``kind`` is compared."""
+    return _COMPARE[kind](name)

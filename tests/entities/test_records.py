@@ -1,0 +1,99 @@
+"""Deduplicating and linking any table of records (entities/records.py)."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from precursorwatch.entities.records import resolve_table
+from precursorwatch.entities.settings import Kind, guess_settings
+from precursorwatch.exceptions import InputError
+from tests.febrl import Febrl, f1
+
+
+def _pairs(table: pa.Table, ordered: bool = True) -> set[tuple[str, str]]:
+    pairs = zip(table.column("id_l").to_pylist(), table.column("id_r").to_pylist(),
+                strict=True)
+    return {(a, b) if ordered else tuple(sorted((a, b))) for a, b in pairs}  # type: ignore[misc]
+
+
+def test_links_febrl4_without_labels(febrl4: Febrl) -> None:
+    found = resolve_table(*febrl4.tables, id_column="rec_id")
+    precision, recall = f1(_pairs(found.pairs), febrl4.true_pairs)
+    assert precision >= 0.99 and recall >= 0.99, (precision, recall)
+    # Learned, not assumed: matches mostly share a date of birth, non-matches almost never.
+    dob = found.model.names.index("date_of_birth")
+    assert found.model.m[dob][0] > 0.8 and found.model.u[dob][0] < 0.01
+    link = found.pairs.to_pylist()[0]
+    assert "date_of_birth" in link["explanation"] and "(+" in link["explanation"]
+    clusters = found.clusters
+    assert clusters.num_rows == 10_000
+    assert set(clusters.column("side").to_pylist()) == {0, 1}
+
+
+def test_deduplicates_febrl3(febrl3: Febrl) -> None:
+    found = resolve_table(febrl3.tables[0], id_column="rec_id")
+    precision, recall = f1(_pairs(found.pairs, ordered=False), febrl3.true_pairs)
+    assert precision >= 0.99 and recall >= 0.99, (precision, recall)
+    by_id = dict(zip(found.clusters.column("id").to_pylist(),
+                     found.clusters.column("cluster_id").to_pylist(), strict=True))
+    a, b = next(iter(febrl3.true_pairs))
+    assert by_id[a] == by_id[b] == min(
+        i for i, c in by_id.items() if c == by_id[a])
+
+
+def test_columns_are_recognised_by_name() -> None:
+    settings = guess_settings(["rec_id", "given_name", "surname", "date_of_birth",
+                               "soc_sec_id", "postcode", "phone", "street_number",
+                               "importer_name", "gstin", "notes"], "rec_id")
+    assert settings.columns == {
+        "given_name": Kind.given_name, "surname": Kind.surname, "date_of_birth": Kind.date,
+        "soc_sec_id": Kind.identifier, "postcode": Kind.postcode, "phone": Kind.phone,
+        "street_number": Kind.number, "importer_name": Kind.company,
+        "gstin": Kind.identifier, "notes": Kind.text}
+    assert ("given_name", "surname") in [r.keys for r in settings.rules]
+
+
+def test_settings_override_kinds_and_rules() -> None:
+    settings = guess_settings(["id", "a", "b"], "id", {
+        "columns": {"a": "surname", "b": "ignore"}, "blocking": [["a"]], "threshold": 0.9})
+    assert settings.columns == {"a": Kind.surname}
+    assert [r.keys for r in settings.rules] == [("a",)]
+    assert settings.threshold == 0.9
+    with pytest.raises(InputError, match="unknown kind 'fish'"):
+        guess_settings(["id", "a"], "id", {"columns": {"a": "fish"}})
+    with pytest.raises(InputError, match="lacks"):
+        guess_settings(["id", "a"], "id", {"columns": {"zzz": "date"}})
+
+
+def test_bad_ids_are_named_by_row() -> None:
+    table = pa.table({"id": ["1", "2", "2"], "surname": ["a", "b", "c"]})
+    with pytest.raises(InputError, match=r"^3: id: id '2' appears more than once"):
+        resolve_table(table, id_column="id")
+    table = pa.table({"id": ["1", None], "surname": ["a", "b"]})
+    with pytest.raises(InputError, match=r"^2: id: the record has no id"):
+        resolve_table(table, id_column="id")
+    with pytest.raises(InputError, match="no column 'key'"):
+        resolve_table(table, id_column="key")
+
+
+def test_a_too_common_key_is_left_out_and_reported() -> None:
+    # Forty firms in one state: blocking on the state alone would compare them all, so
+    # with blocks capped at ten records that block is left out, and the report says so.
+    rows = [{"id": str(i), "company": f"Firm {i}", "state": "MH"} for i in range(40)]
+    rows += [{"id": "a", "company": "Tulsi Biotech Pvt Ltd", "state": "GJ"},
+             {"id": "b", "company": "TULSI BIOTECH PRIVATE LIMITED", "state": "GJ"}]
+    found = resolve_table(pa.Table.from_pylist(rows), id_column="id", overrides={
+        "max_block": 10, "blocking": [["state"], ["company"]]})
+    state = next(b for b in found.blocks if b.rule == "state")
+    assert state.skipped == (("MH", 40),)
+    assert state.largest[0] == ("MH", 40)
+    assert state.pairs == 1  # the two Gujarat records only
+
+
+def test_a_legal_form_alone_is_no_name() -> None:
+    rows = [{"id": str(i), "company": "PVT LTD", "postcode": "400001"} for i in range(5)]
+    found = resolve_table(pa.Table.from_pylist(rows), id_column="id",
+                          overrides={"blocking": [["company"]]})
+    assert found.compared == 0
+    assert found.clusters.column("cluster_id").to_pylist() == [str(i) for i in range(5)]
