@@ -11,16 +11,7 @@ import typer
 from rich.table import Table
 
 from precursorwatch.commands._console import EXIT_CODES_HELP, err
-from precursorwatch.commands._engines import (
-    DUCKDB_MEMORY,
-    Engine,
-    EngineOption,
-    Memory,
-    Quiet,
-    SparkConf,
-    SparkMaster,
-    backend_for,
-)
+from precursorwatch.commands._engines import DUCKDB_MEMORY, Engine, Memory, Quiet, backend_for
 from precursorwatch.entities.records import Resolution, resolve_table
 from precursorwatch.entities.settings import guess_settings, read_settings
 from precursorwatch.exceptions import UsageError
@@ -56,9 +47,6 @@ def records(
     threshold: Annotated[float | None, typer.Option(
         help="Match probability from which two records are linked (default 0.5, or the "
              "settings file's).")] = None,
-    engine: EngineOption = Engine.duckdb,
-    spark_master: SparkMaster = None,
-    spark_conf: SparkConf = None,
     memory_limit: Memory = DUCKDB_MEMORY,
     quiet: Quiet = False,
 ) -> None:
@@ -92,7 +80,7 @@ def records(
     if not quiet:
         kinds = ", ".join(f"{c} ({k.value})" for c, k in settings.columns.items())
         err.print(f"Comparing {sum(t.num_rows for t in tables):,} records on {kinds}...")
-    with backend_for(engine, spark_master, spark_conf, memory_limit) as backend:
+    with backend_for(Engine.duckdb, None, None, memory_limit) as backend:
         found = resolve_table(left, right, id_column=settings.id_column, settings=settings,
                               backend=backend)
     clusters = found.clusters

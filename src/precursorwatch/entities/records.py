@@ -34,7 +34,7 @@ from precursorwatch.entities.fellegi_sunter import (
 )
 from precursorwatch.entities.prepare import comparison_for, prepared_columns
 from precursorwatch.entities.settings import Settings, guess_settings
-from precursorwatch.exceptions import InputError
+from precursorwatch.exceptions import InputError, UsageError
 from precursorwatch.screening import engines
 
 __all__ = ["Resolution", "resolve_table"]
@@ -187,12 +187,14 @@ def _explanations(model: MatchModel, gamma: npt.NDArray[np.int8],
 def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: str,
                   settings: Settings | None = None,
                   overrides: Mapping[str, Any] | None = None,
-                  backend: ibis.BaseBackend | None = None) -> Resolution:
+                  backend: ibis.BaseBackend | None = None, u_sample: int = U_SAMPLE
+                  ) -> Resolution:
     """Deduplicate ``left``, or link it with ``right``: entities, links and the model.
 
     ``settings`` default to what :func:`.settings.guess_settings` reads from the columns
     (with ``overrides``, a settings file's content). ``backend`` is an Ibis backend from
-    :func:`precursorwatch.screening.engines.connect` (an in-memory DuckDB by default).
+    :func:`precursorwatch.screening.engines.connect` (an in-memory DuckDB by default);
+    ``u_sample`` is how many random pairs u is measured on.
     """
     settings = settings or guess_settings(
         [c for c in left.column_names if right is None or c in right.column_names],
@@ -204,12 +206,16 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
     engine = engines.connect() if own else backend
     assert engine is not None
     try:
+        if engines.session_of(engine) is not None:
+            # Spark has no Jaro-Winkler; as a Python function its results came back out of
+            # line with their rows (PySpark 4.3, local mode), so it is refused, not guessed.
+            raise UsageError("entity resolution runs on DuckDB only for now")
         table = engines.register(engine, "pw_er_records", records)
         pairs, sizes = candidate_pairs(table, settings.rules, link=link,
                                        max_block=settings.max_block)
         scored = engines.to_arrow(_compared(table, pairs, comparisons))
         sample = engines.register(engine, "pw_er_random", _random_pairs(
-            records.column(SIDE).to_numpy(), link, U_SAMPLE))
+            records.column(SIDE).to_numpy(), link, u_sample))
         random = engines.to_arrow(_compared(table, sample, comparisons))
         blocks = tuple(_report(settings, k, engines.to_arrow(s), scored)
                        for k, s in enumerate(sizes))

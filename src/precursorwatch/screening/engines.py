@@ -13,6 +13,7 @@ limits (from ``Settings`` or command-line options).
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast, get_args
@@ -32,7 +33,8 @@ if TYPE_CHECKING:
     )
     from pyspark.sql import SparkSession
 
-__all__ = ["ENGINES", "SPARK_DEFAULTS", "Engine", "connect", "register", "stop", "to_arrow"]
+__all__ = ["ENGINES", "SPARK_DEFAULTS", "Engine", "connect", "register", "session_of", "stop",
+           "to_arrow"]
 
 Engine = Literal["duckdb", "spark"]
 ENGINES: tuple[Engine, ...] = get_args(Engine)
@@ -125,6 +127,10 @@ def _spark_session(master: str | None, conf: Mapping[str, str], memory_limit: st
     if master.startswith("local"):
         settings.update(_LOCAL_DEFAULTS)
         settings["spark.driver.memory"] = memory_limit or DEFAULT_SPARK_MEMORY
+        # Python workers run this interpreter, which has precursorwatch and its libraries
+        # (the default, the first python3 on the PATH, may not). PySpark reads the
+        # variable, not the setting, when it starts its context.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     settings.update(conf)
     builder = SparkSession.builder.master(master).appName("precursorwatch")
     for key, value in settings.items():
@@ -146,7 +152,7 @@ def register(backend: ibis.BaseBackend, name: str,
     paths on its executors (``hdfs://``, ``s3a://`` and shared folders work), so big data
     never passes through this process. A name already registered is replaced.
     """
-    session = _session_of(backend)
+    session = session_of(backend)
     if isinstance(table, pa.Table):
         if session is not None:
             session.createDataFrame(table).createOrReplaceTempView(name)
@@ -170,7 +176,7 @@ def to_arrow(expr: ibis.Expr) -> pa.Table:
     """
     table_expr = expr.as_table()
     backend = table_expr._find_backend()
-    session = _session_of(backend)
+    session = session_of(backend)
     if session is None:
         try:
             return table_expr.to_pyarrow()
@@ -189,8 +195,9 @@ def stop(backend: ibis.BaseBackend) -> None:
     backend.disconnect()
 
 
-def _session_of(backend: ibis.BaseBackend) -> SparkSession | None:
-    """The Spark session behind ``backend``, or None for DuckDB."""
+def session_of(backend: ibis.BaseBackend) -> SparkSession | None:
+    """The Spark session behind ``backend``, or None for DuckDB: for what only a session
+    does, such as registering a function."""
     if backend.name != "pyspark":
         return None
     session: SparkSession = cast("SparkBackend", backend)._session
