@@ -28,7 +28,8 @@ def test_em_recovers_m_from_unlabelled_pairs() -> None:
     rng = np.random.default_rng(1)
     gamma = _pairs(rng, 4000, 20000)
     u = estimate_u(_pairs(rng, 0, 200000), [3, 2, 3])
-    m = estimate_m([(gamma, [True, True, True])], u, initial_m([3, 2, 3]))
+    m = estimate_m([(gamma, np.ones(len(gamma)), [True, True, True])], u,
+                   initial_m([3, 2, 3]))
     for found, true in zip(m, M, strict=True):
         assert np.allclose(found, true, atol=0.03), (found, true)
     for found, true in zip(u, U, strict=True):
@@ -40,7 +41,7 @@ def test_a_session_leaves_its_blocked_comparison_alone() -> None:
     gamma = _pairs(rng, 3000, 3000)
     gamma[:, 0] = 0  # a rule blocking on comparison 0: every pair agrees there
     start = initial_m([3, 2, 3])
-    m = estimate_m([(gamma, [False, True, True])], U, start)
+    m = estimate_m([(gamma, np.ones(len(gamma)), [False, True, True])], U, start)
     assert np.array_equal(m[0], start[0])
     assert np.allclose(m[1], M[1], atol=0.03)
 

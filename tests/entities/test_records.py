@@ -97,3 +97,23 @@ def test_a_legal_form_alone_is_no_name() -> None:
                           overrides={"blocking": [["company"]]})
     assert found.compared == 0
     assert found.clusters.column("cluster_id").to_pylist() == [str(i) for i in range(5)]
+
+
+def test_a_rule_too_loose_for_the_table_is_tightened_by_initials(febrl3: Febrl) -> None:
+    rules = [["date_of_birth"], ["soc_sec_id"]]
+    loose = resolve_table(febrl3.tables[0], id_column="rec_id",
+                          overrides={"blocking": rules})
+    assert [r.keys for r in loose.settings.rules] == [("date_of_birth",), ("soc_sec_id",)]
+    assert loose.settings.notes == ()
+    # FEBRL3's date-of-birth rule compares 5,966 pairs, its id rule 5,601. Allowed 5,800
+    # (1.16 per record), the first is split by the first letters of the names.
+    assert [b.pairs for b in loose.blocks] == [5966, 5601]
+    tight = resolve_table(febrl3.tables[0], id_column="rec_id",
+                          overrides={"blocking": rules, "rule_pairs_per_record": 1.16})
+    assert [r.keys for r in tight.settings.rules] == [
+        ("date_of_birth", "given_name__initial"), ("date_of_birth", "surname__initial"),
+        ("soc_sec_id",)]
+    assert "rule date_of_birth would compare" in tight.settings.notes[0]
+    assert tight.compared < loose.compared
+    precision, recall = f1(_pairs(tight.pairs, ordered=False), febrl3.true_pairs)
+    assert precision >= 0.99 and recall >= 0.95

@@ -102,6 +102,8 @@ def _summary(found: Resolution, out_file: Path) -> None:
     err.print(f"{clusters.num_rows:,} records are {entities:,} entities "
               f"({found.pairs.num_rows:,} links among {found.compared:,} pairs compared); "
               f"written to {out_file}.")
+    for note in found.settings.notes:
+        err.print(f"Note: {note}.")
     table = Table(title="Blocking rules: pairs found and largest blocks", title_justify="left")
     for column in ("rule", "pairs", "largest blocks (records)", "left out (too common)"):
         table.add_column(column)

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
-__all__ = ["ROW", "SIDE", "BlockReport", "Rule", "block_sizes", "candidate_pairs"]
+__all__ = ["ROW", "SIDE", "BlockReport", "Rule", "block_sizes", "candidate_pairs",
+           "rule_pairs"]
 
 #: The record's row number in the (combined) input: pairs refer to records by it.
 ROW = "_row"
@@ -62,6 +63,13 @@ def block_sizes(records: ir.Table, rule: Rule) -> ir.Table:
     return keyed.group_by(list(rule.keys)).aggregate(n=keyed.count())
 
 
+def rule_pairs(records: ir.Table, rule: Rule, max_block: int) -> ir.Scalar:
+    """How many pairs ``rule`` would compare (its blocks up to ``max_block`` records)."""
+    sizes = block_sizes(records, rule)
+    sizes = sizes.filter(sizes.n <= max_block)
+    return (sizes.n * (sizes.n - 1) / 2).sum().fill_null(0)
+
+
 def candidate_pairs(records: ir.Table, rules: Sequence[Rule], *, link: bool,
                     max_block: int) -> tuple[ir.Table, list[ir.Table]]:
     """Distinct pairs (``_row_l`` < ``_row_r``) that some rule compares, with ``_rules``,
@@ -88,5 +96,5 @@ def candidate_pairs(records: ir.Table, rules: Sequence[Rule], *, link: bool,
             _row_l=joined[f"{ROW}_l"] if f"{ROW}_l" in joined.columns else joined[ROW],
             _row_r=joined[f"{ROW}_r"], _rules=ibis.literal(1 << index, "int64")))
     pairs = ibis.union(*found, distinct=False)
-    # A rule finds a pair once, so the sum of the rules' bits is their union.
-    return pairs.group_by(["_row_l", "_row_r"]).aggregate(_rules=pairs._rules.sum()), sizes
+    return pairs.group_by(["_row_l", "_row_r"]).aggregate(
+        _rules=pairs._rules.bit_or()), sizes

@@ -20,10 +20,12 @@ __all__ = [
     "NULL_LEVEL",
     "Comparison",
     "Level",
+    "Pair",
     "date_comparison",
     "exact_comparison",
     "identifier_comparison",
     "level_expression",
+    "measures_wanted",
     "name_comparison",
     "text_comparison",
 ]
@@ -33,7 +35,35 @@ NULL_LEVEL = -1
 
 #: One record of a pair: its columns by name.
 Side = Mapping[str, ir.Value]
-Predicate = Callable[[Side, Side], ir.BooleanValue]
+Measure = Callable[[ir.Value, ir.Value], ir.Value]
+
+
+class Pair:
+    """The two records of a pair as a level's test sees them, with measures computed once.
+
+    A comparison with levels at similarity 0.92 and 0.8 asks for the same Jaro-Winkler
+    twice; written twice, the engine computes it twice for every pair. :meth:`measure`
+    hands out a named column instead, once :func:`measures_wanted` has collected them.
+    """
+
+    def __init__(self, left: Side, right: Side,
+                 measures: Mapping[str, ir.Value] | None = None) -> None:
+        self.left, self.right = left, right
+        self._measures = measures
+        #: The measures asked for, by column name, while collecting.
+        self.wanted: dict[str, ir.Value] = {}
+
+    def measure(self, name: str, function: Measure, column: str) -> ir.Value:
+        """``function`` of the two records' ``column``, as a column named for both."""
+        key = f"_m_{name}_{column}"
+        if self._measures is not None and key in self._measures:
+            return self._measures[key]
+        value = function(self.left[column], self.right[column])
+        self.wanted[key] = value
+        return value
+
+
+Predicate = Callable[[Pair], ir.BooleanValue]
 
 
 @ibis.udf.scalar.builtin  # type: ignore[untyped-decorator]
@@ -79,29 +109,38 @@ class Comparison:
         return (self.column, *self.also)
 
 
-def level_expression(comparison: Comparison, left: Side, right: Side) -> ir.IntegerValue:
+def level_expression(comparison: Comparison, pair: Pair) -> ir.IntegerValue:
     """The comparison's level of a pair, from its two records."""
     column = comparison.column
-    cases = [(left[column].isnull() | right[column].isnull(), NULL_LEVEL)]
-    cases += [(level.test(left, right), k) for k, level in enumerate(comparison.levels)]
+    cases = [(pair.left[column].isnull() | pair.right[column].isnull(), NULL_LEVEL)]
+    cases += [(level.test(pair), k) for k, level in enumerate(comparison.levels)]
     return ibis.cases(*cases, else_=len(comparison.levels)).cast("int8")
 
 
+def measures_wanted(comparisons: Sequence[Comparison], left: Side, right: Side
+                    ) -> dict[str, ir.Value]:
+    """The measures the comparisons' levels ask for, each once, by column name."""
+    pair = Pair(left, right)
+    for comparison in comparisons:
+        level_expression(comparison, pair)
+    return pair.wanted
+
+
 def _equal(column: str) -> Predicate:
-    def test(left: Side, right: Side) -> ir.BooleanValue:
-        return left[column] == right[column]
+    def test(pair: Pair) -> ir.BooleanValue:
+        return pair.left[column] == pair.right[column]
     return test
 
 
 def _similar(column: str, threshold: float) -> Predicate:
-    def test(left: Side, right: Side) -> ir.BooleanValue:
-        return jaro_winkler_similarity(left[column], right[column]) >= threshold
+    def test(pair: Pair) -> ir.BooleanValue:
+        return pair.measure("jw", jaro_winkler_similarity, column) >= threshold
     return test
 
 
 def _edits(column: str, most: int) -> Predicate:
-    def test(left: Side, right: Side) -> ir.BooleanValue:
-        return damerau_levenshtein(left[column], right[column]) <= most
+    def test(pair: Pair) -> ir.BooleanValue:
+        return pair.measure("dl", damerau_levenshtein, column) <= most
     return test
 
 
@@ -134,8 +173,8 @@ def identifier_comparison(column: str, *, edits: int = 1,
 def date_comparison(column: str) -> Comparison:
     """Dates as digits (YYYYMMDD): exact, one edit (a mistyped digit or a swapped pair),
     same year and month, else."""
-    def same_month(left: Side, right: Side) -> ir.BooleanValue:
-        return left[column].substr(0, 6) == right[column].substr(0, 6)
+    def same_month(pair: Pair) -> ir.BooleanValue:
+        return pair.left[column].substr(0, 6) == pair.right[column].substr(0, 6)
 
     return Comparison(column, column, (
         Level("exact", _equal(column)), Level("within 1 edit", _edits(column, 1)),

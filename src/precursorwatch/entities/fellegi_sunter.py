@@ -96,22 +96,18 @@ def _normalised(counts: Floats) -> Floats:
     return np.asarray(shares / shares.sum(), dtype=np.float64)
 
 
-def estimate_u(gamma: Gamma, levels: Sequence[int]) -> list[Floats]:
-    """u of every level from the levels of random pairs."""
-    return [_normalised(np.bincount(gamma[:, c][gamma[:, c] >= 0].astype(np.int64),
-                                    minlength=n).astype(np.float64))
-            for c, n in enumerate(levels)]
-
-
-def _patterns(gamma: Gamma) -> tuple[npt.NDArray[np.int64], Floats]:
-    """Distinct rows of ``gamma`` and how many pairs have each: EM needs no more."""
-    shift = (gamma.astype(np.int64) + 1)
-    code = np.zeros(gamma.shape[0], dtype=np.int64)
-    for c in range(gamma.shape[1]):
-        code = code * 16 + shift[:, c]
-    unique, first, counts = np.unique(code, return_index=True, return_counts=True)
-    del unique
-    return gamma[first].astype(np.int64), counts.astype(np.float64)
+def estimate_u(gamma: Gamma, levels: Sequence[int], counts: Floats | None = None
+               ) -> list[Floats]:
+    """u of every level from the levels of random pairs (``counts`` pairs per row of
+    ``gamma``, one each by default)."""
+    weights = np.ones(gamma.shape[0]) if counts is None else counts
+    out = []
+    for c, n in enumerate(levels):
+        present = gamma[:, c] >= 0
+        out.append(_normalised(np.bincount(gamma[present, c].astype(np.int64),
+                                           weights=weights[present],
+                                           minlength=n).astype(np.float64)))
+    return out
 
 
 def _likelihood(patterns: npt.NDArray[np.int64], probs: Sequence[Floats]) -> Floats:
@@ -122,21 +118,22 @@ def _likelihood(patterns: npt.NDArray[np.int64], probs: Sequence[Floats]) -> Flo
     return out
 
 
-def estimate_m(sessions: Sequence[tuple[Gamma, Sequence[bool]]], u: Sequence[Floats],
-               start: Sequence[Floats]) -> list[Floats]:
-    """m by EM over each session's pairs (``gamma``, and which comparisons it may learn).
+def estimate_m(sessions: Sequence[tuple[Gamma, Floats, Sequence[bool]]],
+               u: Sequence[Floats], start: Sequence[Floats]) -> list[Floats]:
+    """m by EM over each session's pairs: rows of levels, how many pairs have each row,
+    and which comparisons the session may learn.
 
     u stays fixed; the share of matches among a session's pairs is learned with m and
     then forgotten (it is the blocking rule's, not the population's).
     """
     learned: list[list[Floats]] = [[] for _ in u]
-    for gamma, trains in sessions:
+    for gamma, counts, trains in sessions:
         if gamma.shape[0] == 0 or not any(trains):
             continue
         # The blocked comparisons are left out of the likelihood too: every pair of the
         # session agrees there, so they would call every pair a match.
         used = [c for c, train in enumerate(trains) if train]
-        patterns, counts = _patterns(gamma[:, used])
+        patterns = gamma[:, used].astype(np.int64)
         m = [s.copy() for s in start]
         share = 0.5
         for _ in range(_MAX_ITERATIONS):
@@ -162,17 +159,20 @@ def estimate_m(sessions: Sequence[tuple[Gamma, Sequence[bool]]], u: Sequence[Flo
             for found, s in zip(learned, start, strict=True)]
 
 
-def estimate_prior(evidence: Floats, total_pairs: float) -> float:
-    """The probability that two random records match, by EM over the candidate pairs.
+def estimate_prior(evidence: Floats, total_pairs: float, counts: Floats | None = None
+                   ) -> float:
+    """The probability that two random records match, by EM over the candidate pairs
+    (``counts`` pairs with each ``evidence``, one each by default).
 
     Pairs no rule compared are taken as non-matches: blocking is meant to miss few.
     """
     if total_pairs <= 0 or evidence.size == 0:
         return _FLOOR
-    prior = max(float((evidence > 0).sum()) / total_pairs, 1.0 / total_pairs)
+    weights = np.ones(evidence.size) if counts is None else counts
+    prior = max(float(weights[evidence > 0].sum()) / total_pairs, 1.0 / total_pairs)
     for _ in range(200):
         odds = np.log2(prior / (1 - prior))
-        new = float(probability(odds + evidence).sum()) / total_pairs
+        new = float((probability(odds + evidence) * weights).sum()) / total_pairs
         new = min(max(new, 1.0 / total_pairs / 10), 0.5)
         if abs(new - prior) <= prior * 1e-6:
             return new

@@ -25,10 +25,15 @@ from precursorwatch.entities.names import normalise_name
 from precursorwatch.entities.phones import to_e164
 from precursorwatch.entities.settings import Kind
 
-__all__ = ["SOUND", "comparison_for", "prepared_columns"]
+__all__ = ["INITIAL", "NAME_KINDS", "SOUND", "comparison_for", "prepared_columns"]
 
 #: Suffix of the column holding a name's sound key.
 SOUND = "__sound"
+#: Suffix of the column holding a name's first letter: a key that tightens a blocking rule
+#: too loose for a large table (see :func:`.records.resolve_table`).
+INITIAL = "__initial"
+#: Kinds of names: compared with their initials kept for blocking.
+NAME_KINDS = (Kind.given_name, Kind.surname, Kind.person, Kind.company)
 
 
 def _text(values: pa.ChunkedArray | pa.Array) -> pa.Array:
@@ -85,7 +90,15 @@ def _phone(value: str) -> str | None:
 
 def prepared_columns(values: pa.ChunkedArray | pa.Array, name: str, kind: Kind
                      ) -> dict[str, pa.Array]:
-    """The cleaned column(s) a column of ``kind`` is compared on."""
+    """The cleaned column(s) a column of ``kind`` is compared or blocked on."""
+    columns = _cleaned(values, name, kind)
+    if kind in NAME_KINDS:
+        columns[name + INITIAL] = _missing(pc.utf8_slice_codeunits(columns[name], 0, 1))
+    return columns
+
+
+def _cleaned(values: pa.ChunkedArray | pa.Array, name: str, kind: Kind
+             ) -> dict[str, pa.Array]:
     if kind in (Kind.company, Kind.person):
         person = kind is Kind.person
         return {name: _per_value(values, _name_key(person)),

@@ -11,7 +11,7 @@ the level and weight of every comparison that made it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import ibis
@@ -21,9 +21,21 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from precursorwatch.entities.blocking import ROW, SIDE, BlockReport, candidate_pairs
+from precursorwatch.entities.blocking import (
+    ROW,
+    SIDE,
+    BlockReport,
+    Rule,
+    candidate_pairs,
+    rule_pairs,
+)
 from precursorwatch.entities.clusters import components
-from precursorwatch.entities.comparisons import Comparison, level_expression
+from precursorwatch.entities.comparisons import (
+    Comparison,
+    Pair,
+    level_expression,
+    measures_wanted,
+)
 from precursorwatch.entities.fellegi_sunter import (
     MatchModel,
     estimate_m,
@@ -32,8 +44,12 @@ from precursorwatch.entities.fellegi_sunter import (
     initial_m,
     probability,
 )
-from precursorwatch.entities.prepare import comparison_for, prepared_columns
-from precursorwatch.entities.settings import Settings, guess_settings
+from precursorwatch.entities.prepare import INITIAL, NAME_KINDS, comparison_for, prepared_columns
+from precursorwatch.entities.settings import (
+    DEFAULT_RULE_PAIRS_PER_RECORD,
+    Settings,
+    guess_settings,
+)
 from precursorwatch.exceptions import InputError, UsageError
 from precursorwatch.screening import engines
 
@@ -43,6 +59,14 @@ __all__ = ["Resolution", "resolve_table"]
 #: thirty times. A million (Splink's examples) gave the same links on FEBRL 1-4 in twice
 #: the time.
 U_SAMPLE = 300_000
+#: A rule may always compare this many pairs, however small the table (unless the settings
+#: give ``rule_pairs_per_record``).
+MIN_RULE_PAIRS = 1_000_000
+#: Frequency floor in the term-frequency adjustment (as in :mod:`.fellegi_sunter`).
+_MIN_FREQUENCY = 1e-6
+#: Links are read back a little below the threshold and decided in Python, where the
+#: weights are summed in the same order as the model's own: the same decision either way.
+_MARGIN = 1e-6
 _SEED = 0
 
 
@@ -107,15 +131,29 @@ def _records(left: pa.Table, right: pa.Table | None, settings: Settings
 
 def _compared(records: ir.Table, pairs: ir.Table, comparisons: Sequence[Comparison]
               ) -> ir.Table:
-    """``pairs`` (``_row_l``, ``_row_r``, ...) with each comparison's level."""
+    """``pairs`` (``_row_l``, ``_row_r``, ...) with each comparison's level ``_g{k}`` and,
+    where term frequencies adjust it, the larger frequency of the two values ``_t{k}``."""
     needed = list(dict.fromkeys(c for comp in comparisons for c in comp.columns))
+    needed += [f"_tf{k}" for k in _adjusted(comparisons)]
     left = records.select(_row_l=records[ROW], **{f"{c}_l": records[c] for c in needed})
     right = records.select(_row_r=records[ROW], **{f"{c}_r": records[c] for c in needed})
     joined = pairs.join(left, "_row_l").join(right, "_row_r")
-    sides = ({c: joined[f"{c}_l"] for c in needed}, {c: joined[f"{c}_r"] for c in needed})
-    return joined.select(
+    wanted = measures_wanted(comparisons, {c: joined[f"{c}_l"] for c in needed},
+                             {c: joined[f"{c}_r"] for c in needed})
+    # Similarities first, once each, then the levels that read them.
+    measured = joined.mutate(**wanted)
+    pair = Pair({c: measured[f"{c}_l"] for c in needed}, {c: measured[f"{c}_r"] for c in needed},
+                {name: measured[name] for name in wanted})
+    return measured.select(
         *(c for c in pairs.columns),
-        **{f"_g{k}": level_expression(comp, *sides) for k, comp in enumerate(comparisons)})
+        **{f"_g{k}": level_expression(comp, pair) for k, comp in enumerate(comparisons)},
+        **{f"_t{k}": ibis.greatest(measured[f"_tf{k}_l"], measured[f"_tf{k}_r"])
+           for k in _adjusted(comparisons)})
+
+
+def _adjusted(comparisons: Sequence[Comparison]) -> list[int]:
+    """The comparisons whose exact level term frequencies adjust."""
+    return [k for k, c in enumerate(comparisons) if c.levels and c.levels[0].term_frequency]
 
 
 def _gamma(table: pa.Table, count: int) -> npt.NDArray[np.int8]:
@@ -139,30 +177,20 @@ def _random_pairs(sides: npt.NDArray[np.int8], link: bool, size: int) -> pa.Tabl
     return pa.table({"_row_l": a, "_row_r": b})
 
 
-def _term_frequencies(records: pa.Table, comparisons: Sequence[Comparison]
-                      ) -> list[npt.NDArray[np.float64] | None]:
-    """Per comparison whose exact level is adjusted: each record's value's frequency."""
-    out: list[npt.NDArray[np.float64] | None] = []
-    for comp in comparisons:
-        if not (comp.levels and comp.levels[0].term_frequency):
-            out.append(None)
-            continue
-        encoded = records.column(comp.column).combine_chunks().dictionary_encode()
-        indices = encoded.indices.to_numpy(zero_copy_only=False)
-        valid = ~np.asarray(pc.is_null(encoded.indices).to_numpy(zero_copy_only=False))
-        counts = np.bincount(np.where(valid, indices, 0).astype(np.int64)[valid],
-                             minlength=len(encoded.dictionary)).astype(np.float64)
-        frequency = np.full(records.num_rows, np.nan)
-        frequency[valid] = counts[indices[valid].astype(np.int64)] / max(valid.sum(), 1)
-        out.append(frequency)
-    return out
-
-
-def _pair_frequencies(per_record: Sequence[npt.NDArray[np.float64] | None],
-                      left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]
-                      ) -> list[npt.NDArray[np.float64] | None]:
-    """The larger of the two records' frequencies: the cautious one."""
-    return [None if f is None else np.fmax(f[left], f[right]) for f in per_record]
+def _term_frequencies(records: pa.Table, comparisons: Sequence[Comparison]) -> pa.Table:
+    """``records`` with ``_tf{k}``, each record's value's share of the values, for the
+    comparisons whose exact level term frequencies adjust."""
+    for k in _adjusted(comparisons):
+        encoded = records.column(comparisons[k].column).combine_chunks().dictionary_encode()
+        valid = np.asarray(pc.is_valid(encoded.indices).to_numpy(zero_copy_only=False))
+        indices = np.asarray(encoded.indices.fill_null(0).to_numpy(zero_copy_only=False),
+                             dtype=np.int64)
+        # One more slot than values: a column of nothing but nulls still indexes.
+        counts = np.bincount(indices[valid], minlength=len(encoded.dictionary) + 1)
+        frequency = counts[indices] / max(int(valid.sum()), 1)
+        records = records.append_column(f"_tf{k}", pa.array(
+            np.where(valid, frequency, np.nan), pa.float64(), from_pandas=True))
+    return records
 
 
 def _explanations(model: MatchModel, gamma: npt.NDArray[np.int8],
@@ -203,6 +231,11 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
     link = right is not None
     records, ids = _records(left, right, settings)
     comparisons = [comparison_for(name, kind) for name, kind in settings.columns.items()]
+    columns = [f"_g{k}" for k in range(len(comparisons))]
+    records = _term_frequencies(records, comparisons)
+    sides = records.column(SIDE).to_numpy()
+    total = (float((sides == 0).sum()) * float((sides == 1).sum()) if link
+             else records.num_rows * (records.num_rows - 1) / 2)
     own = backend is None
     engine = engines.connect() if own else backend
     assert engine is not None
@@ -212,50 +245,113 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
             # line with their rows (PySpark 4.3, local mode), so it is refused, not guessed.
             raise UsageError("entity resolution runs on DuckDB only for now")
         table = engines.register(engine, "pw_er_records", records)
+        settings = _tightened(table, settings, records.num_rows)
         pairs, sizes = candidate_pairs(table, settings.rules, link=link,
                                        max_block=settings.max_block)
-        scored = engines.to_arrow(_compared(table, pairs, comparisons))
-        sample = engines.register(engine, "pw_er_random", _random_pairs(
-            records.column(SIDE).to_numpy(), link, u_sample))
-        random = engines.to_arrow(_compared(table, sample, comparisons))
-        blocks = tuple(_report(settings, k, engines.to_arrow(s), scored)
+        # Compared once and kept in the engine: the model needs only how many pairs
+        # reached each combination of levels, and the links are read back at the end.
+        scored = engines.materialise(engine, "pw_er_scored",
+                                     _compared(table, pairs, comparisons))
+        patterns = engines.to_arrow(scored.group_by(["_rules", *columns]).aggregate(
+            _n=scored.count()))
+        sample = engines.register(engine, "pw_er_random", _random_pairs(sides, link, u_sample))
+        random = _compared(table, sample, comparisons)
+        random_patterns = engines.to_arrow(random.group_by(columns).aggregate(
+            _n=random.count()))
+        model = _model(comparisons, settings, patterns, random_patterns, total)
+        links = engines.to_arrow(_links(scored, model, comparisons, settings.threshold))
+        blocks = tuple(_report(settings, k, engines.to_arrow(s), patterns)
                        for k, s in enumerate(sizes))
     finally:
         if own:
             engines.stop(engine)
-    levels = [len(c.labels) for c in comparisons]
-    gamma = _gamma(scored, len(comparisons))
-    u = estimate_u(_gamma(random, len(comparisons)), levels)
-    found_by = scored.column("_rules").to_numpy()
-    sessions = [(gamma[(found_by >> k) & 1 == 1], [not set(c.columns) & set(rule.keys)
-                                                   for c in comparisons])
-                for k, rule in enumerate(settings.rules)]
-    m = estimate_m(sessions, u, initial_m(levels))
-    model = MatchModel(tuple(c.name for c in comparisons), tuple(c.labels for c in comparisons),
-                       m, u, prior=0.5)
-    row_l = scored.column("_row_l").to_numpy()
-    row_r = scored.column("_row_r").to_numpy()
-    tf = _pair_frequencies(_term_frequencies(records, comparisons), row_l, row_r)
-    evidence = model.evidence(gamma, tf)
-    sides = records.column(SIDE).to_numpy()
-    total = (float((sides == 0).sum()) * float((sides == 1).sum()) if link
-             else records.num_rows * (records.num_rows - 1) / 2)
-    model.prior = estimate_prior(evidence, total)
-    weight = np.log2(model.prior / (1 - model.prior)) + evidence
+    gamma = _gamma(links, len(comparisons))
+    tf = [links.column(f"_t{k}").to_numpy(zero_copy_only=False).astype(np.float64)
+          if f"_t{k}" in links.column_names else None for k in range(len(comparisons))]
+    weight = model.match_weight(gamma, tf)
     chance = probability(weight)
-    linked = np.flatnonzero(chance >= settings.threshold)
+    keep = chance >= settings.threshold
+    gamma, tf = gamma[keep], [None if f is None else f[keep] for f in tf]
+    weight, chance = weight[keep], chance[keep]
+    row_l = links.column("_row_l").to_numpy()[keep]
+    row_r = links.column("_row_r").to_numpy()[keep]
+    compared = int(pc.sum(patterns.column("_n")).as_py() or 0)
     return Resolution(
-        clusters=_clusters(ids, sides, row_l[linked], row_r[linked], weight[linked]),
+        clusters=_clusters(ids, sides, row_l, row_r, weight),
         pairs=pa.table({
-            "id_l": ids.take(pa.array(row_l[linked])),
-            "id_r": ids.take(pa.array(row_r[linked])),
-            "match_weight": pa.array(weight[linked], pa.float64()),
-            "match_probability": pa.array(chance[linked], pa.float64()),
-            "explanation": pa.array(_explanations(
-                model, gamma[linked], [None if f is None else f[linked] for f in tf]),
-                pa.string()),
+            "id_l": ids.take(pa.array(row_l)),
+            "id_r": ids.take(pa.array(row_r)),
+            "match_weight": pa.array(weight, pa.float64()),
+            "match_probability": pa.array(chance, pa.float64()),
+            "explanation": pa.array(_explanations(model, gamma, tf), pa.string()),
         }),
-        model=model, blocks=blocks, settings=settings, compared=scored.num_rows)
+        model=model, blocks=blocks, settings=settings, compared=compared)
+
+
+def _tightened(records: ir.Table, settings: Settings, count: int) -> Settings:
+    """``settings`` with each rule that would compare too many pairs split into rules
+    that also require the same first letter of a name (one rule per name column): on a
+    large table, a date of birth alone is shared by dozens of strangers."""
+    budget = (max(DEFAULT_RULE_PAIRS_PER_RECORD * count, MIN_RULE_PAIRS)
+              if settings.rule_pairs_per_record is None
+              else settings.rule_pairs_per_record * count)
+    initials = [f"{c}{INITIAL}" for c, k in settings.columns.items() if k in NAME_KINDS][:2]
+    rules: list[Rule] = []
+    notes = list(settings.notes)
+    for rule in settings.rules:
+        pairs = int(engines.to_arrow(rule_pairs(records, rule, settings.max_block)
+                                     ).column(0)[0].as_py() or 0)
+        extra = [c for c in initials if c.removesuffix(INITIAL) not in rule.keys]
+        if pairs <= budget or not extra:
+            rules.append(rule)
+            continue
+        rules += [Rule((*rule.keys, c)) for c in extra]
+        notes.append(f"rule {rule.name} would compare {pairs:,} pairs (more than "
+                     f"{budget:,}): split by the first letter of "
+                     f"{' or '.join(c.removesuffix(INITIAL) for c in extra)}")
+    return replace(settings, rules=tuple(dict.fromkeys(rules)), notes=tuple(notes))
+
+
+def _model(comparisons: Sequence[Comparison], settings: Settings, patterns: pa.Table,
+           random: pa.Table, total: float) -> MatchModel:
+    """The match model learned from the pattern counts of the candidate and random pairs."""
+    levels = [len(c.labels) for c in comparisons]
+    u = estimate_u(_gamma(random, len(comparisons)), levels,
+                   random.column("_n").to_numpy().astype(np.float64))
+    gamma = _gamma(patterns, len(comparisons))
+    counts = patterns.column("_n").to_numpy().astype(np.float64)
+    found_by = patterns.column("_rules").to_numpy()
+    sessions = []
+    for k, rule in enumerate(settings.rules):
+        mine = (found_by >> k) & 1 == 1
+        sessions.append((gamma[mine], counts[mine],
+                         [not set(c.columns) & set(rule.keys) for c in comparisons]))
+    m = estimate_m(sessions, u, initial_m(levels))
+    model = MatchModel(tuple(c.name for c in comparisons),
+                       tuple(c.labels for c in comparisons), m, u, prior=0.5)
+    # The prior from the levels alone: term frequencies refine single links, not how many.
+    model.prior = estimate_prior(model.evidence(gamma), total, counts)
+    return model
+
+
+def _links(scored: ir.Table, model: MatchModel, comparisons: Sequence[Comparison],
+           threshold: float) -> ir.Table:
+    """The compared pairs whose match probability reaches ``threshold``, computed in the
+    engine: the weights are few literals, the pairs may be hundreds of millions."""
+    weight: ir.FloatingValue = ibis.literal(
+        float(np.log2(model.prior / (1 - model.prior))), "float64")
+    for k, weights in enumerate(model.level_weights()):
+        level = scored[f"_g{k}"]
+        weight = weight + ibis.cases(*((level == j, float(w)) for j, w in enumerate(weights)),
+                                     else_=0.0)
+        if k in _adjusted(comparisons):
+            frequency = scored[f"_t{k}"]
+            adjust = (ibis.literal(float(model.u[k][0])) / ibis.greatest(
+                frequency, ibis.literal(_MIN_FREQUENCY))).log2()
+            weight = weight + ibis.cases(((level == 0) & frequency.notnull(), adjust),
+                                         else_=0.0)
+    cut = float(np.log2(threshold / (1 - threshold)))
+    return scored.filter(weight >= cut - _MARGIN)
 
 
 def _clusters(ids: pa.Array, sides: npt.NDArray[np.int8], left: npt.NDArray[np.int64],
@@ -277,7 +373,7 @@ def _clusters(ids: pa.Array, sides: npt.NDArray[np.int8], left: npt.NDArray[np.i
     })
 
 
-def _report(settings: Settings, index: int, sizes: pa.Table, scored: pa.Table
+def _report(settings: Settings, index: int, sizes: pa.Table, patterns: pa.Table
             ) -> BlockReport:
     """A rule's largest blocks and those left out for exceeding ``max_block``."""
     rule = settings.rules[index]
@@ -288,5 +384,6 @@ def _report(settings: Settings, index: int, sizes: pa.Table, scored: pa.Table
     def named(rows: list[dict[str, Any]]) -> tuple[tuple[str, int], ...]:
         return tuple((" | ".join(str(r[k]) for k in rule.keys), int(r["n"])) for r in rows)
 
-    found = int(((scored.column("_rules").to_numpy() >> index) & 1).sum())
+    mine = (patterns.column("_rules").to_numpy() >> index) & 1 == 1
+    found = int(patterns.column("_n").to_numpy()[mine].sum())
     return BlockReport(rule.name, found, named(top), named(skipped))

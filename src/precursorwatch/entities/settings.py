@@ -14,6 +14,7 @@ YAML file overrides any guess::
       - [date_of_birth]
     threshold: 0.5             # match probability from which two records are linked
     max_block: 2000            # blocks larger than this are left out and reported
+    rule_pairs_per_record: 10  # a rule making more pairs is tightened by name initials
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ __all__ = ["DEFAULT_MAX_BLOCK", "DEFAULT_THRESHOLD", "Kind", "Settings", "guess_
 DEFAULT_THRESHOLD = 0.5
 #: Largest block a rule compares: 2,000 records make two million pairs.
 DEFAULT_MAX_BLOCK = 2000
+#: Pairs one rule may make per record (at least a million in all) before it is tightened
+#: by a name's first letter: a date of birth alone compares 16 million pairs among a
+#: million records, and those pairs were most of the run's time.
+DEFAULT_RULE_PAIRS_PER_RECORD = 10
 
 
 class Kind(StrEnum):
@@ -91,6 +96,10 @@ class Settings:
     rules: tuple[Rule, ...]
     threshold: float = DEFAULT_THRESHOLD
     max_block: int = DEFAULT_MAX_BLOCK
+    #: Pairs a rule may compare per record before it is tightened (None: the default,
+    #: :data:`DEFAULT_RULE_PAIRS_PER_RECORD`, and at least a million pairs in all).
+    rule_pairs_per_record: float | None = None
+    #: What was changed on the way (rules tightened), for the summary.
     notes: tuple[str, ...] = field(default=())
 
 
@@ -159,8 +168,31 @@ def guess_settings(columns: Sequence[str], id_column: str,
                              field="threshold")
         settings = replace(settings, threshold=threshold)
     if "max_block" in given:
-        settings = replace(settings, max_block=int(given["max_block"]))
+        settings = replace(settings, max_block=_count(given, "max_block"))
+    if "rule_pairs_per_record" in given:
+        settings = replace(settings, rule_pairs_per_record=_positive(
+            given, "rule_pairs_per_record"))
     return settings
+
+
+def _count(given: Mapping[str, Any], key: str) -> int:
+    try:
+        value = int(given[key])
+    except (TypeError, ValueError):
+        raise InputError(f"{key} must be a whole number", field=key) from None
+    if value < 1:
+        raise InputError(f"{key} must be at least 1", field=key)
+    return value
+
+
+def _positive(given: Mapping[str, Any], key: str) -> float:
+    try:
+        value = float(given[key])
+    except (TypeError, ValueError):
+        raise InputError(f"{key} must be a number", field=key) from None
+    if not value > 0:
+        raise InputError(f"{key} must be above 0", field=key)
+    return value
 
 
 def _rule_columns(rule: object, kinds: Mapping[str, Kind]) -> list[str]:

@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     )
     from pyspark.sql import SparkSession
 
-__all__ = ["ENGINES", "SPARK_DEFAULTS", "Engine", "connect", "register", "session_of", "stop",
-           "to_arrow"]
+__all__ = ["ENGINES", "SPARK_DEFAULTS", "Engine", "connect", "materialise", "register",
+           "session_of", "stop", "to_arrow"]
 
 Engine = Literal["duckdb", "spark"]
 ENGINES: tuple[Engine, ...] = get_args(Engine)
@@ -166,6 +166,21 @@ def register(backend: ibis.BaseBackend, name: str,
     if Path(location).is_dir():
         location = f"{location.rstrip('/')}/**/*.parquet"
     return backend.read_parquet(location, table_name=name)
+
+
+def materialise(backend: ibis.BaseBackend, name: str, expr: ibis.Table) -> ibis.Table:
+    """Compute ``expr`` once into a temporary table ``name`` of ``backend`` (replacing one
+    of that name), for results that several later queries read."""
+    session = session_of(backend)
+    if session is not None:
+        frame = session.sql(backend.compile(expr))
+        frame.cache().createOrReplaceTempView(name)
+        return backend.table(name)
+    # Ibis's own create_table emits SQL that DuckDB 2 refuses; this is the same statement.
+    duckdb_backend = cast("DuckDBBackend", backend)
+    duckdb_backend.con.execute(
+        f'CREATE OR REPLACE TEMP TABLE "{name}" AS {backend.compile(expr)}')
+    return backend.table(name)
 
 
 def to_arrow(expr: ibis.Expr) -> pa.Table:
