@@ -49,23 +49,29 @@ class MatchModel:
         return [np.asarray(np.log2(m / u), dtype=np.float64)
                 for m, u in zip(self.m, self.u, strict=True)]
 
-    def evidence(self, gamma: Gamma, tf: Sequence[Floats | None] | None = None) -> Floats:
-        """Each pair's log2 Bayes factor (its match weight without the prior).
+    def contributions(self, gamma: Gamma, tf: Sequence[Floats | None] | None = None
+                      ) -> npt.NDArray[np.float64]:
+        """Each pair's weight from each comparison (pairs x comparisons): log2(m/u) of its
+        level, 0 for a missing value.
 
         ``tf`` gives, per comparison, the frequency of the pair's value where the
         comparison's exact level is term-frequency adjusted (NaN elsewhere): there the
         weight is log2(m / frequency), so a shared rare value counts more than a common one.
         """
-        total = np.zeros(gamma.shape[0])
+        out = np.zeros(gamma.shape, dtype=np.float64)
         for c, weights in enumerate(self.level_weights()):
             levels = gamma[:, c].astype(np.int64)
             present = levels >= 0
-            total[present] += weights[levels[present]]
+            out[present, c] = weights[levels[present]]
             frequency = None if tf is None else tf[c]
             if frequency is not None:
                 adjust = present & (levels == 0) & ~np.isnan(frequency)
-                total[adjust] += np.log2(self.u[c][0] / np.maximum(frequency[adjust], _FLOOR))
-        return total
+                out[adjust, c] += np.log2(self.u[c][0] / np.maximum(frequency[adjust], _FLOOR))
+        return out
+
+    def evidence(self, gamma: Gamma, tf: Sequence[Floats | None] | None = None) -> Floats:
+        """Each pair's log2 Bayes factor: its match weight without the prior."""
+        return np.asarray(self.contributions(gamma, tf).sum(axis=1), dtype=np.float64)
 
     def match_weight(self, gamma: Gamma, tf: Sequence[Floats | None] | None = None
                      ) -> Floats:

@@ -196,20 +196,14 @@ def _term_frequencies(records: pa.Table, comparisons: Sequence[Comparison]) -> p
 def _explanations(model: MatchModel, gamma: npt.NDArray[np.int8],
                   tf: Sequence[npt.NDArray[np.float64] | None]) -> list[str]:
     """Each pair's levels in words with their weights, strongest evidence first."""
-    weights = model.level_weights()
+    weights = model.contributions(gamma, tf)
     out = []
     for i in range(gamma.shape[0]):
-        said = []
-        for c, name in enumerate(model.names):
-            level = int(gamma[i, c])
-            if level < 0:
-                continue
-            weight = float(weights[c][level])
-            frequency = tf[c]
-            if frequency is not None and level == 0 and not np.isnan(frequency[i]):
-                weight += float(np.log2(model.u[c][0] / max(frequency[i], 1e-6)))
-            said.append((weight, f"{name}: {model.labels[c][level]} ({weight:+.1f})"))
-        out.append("; ".join(text for _, text in sorted(said, key=lambda s: -s[0])))
+        said = sorted(((float(weights[i, c]), f"{name}: {model.labels[c][int(gamma[i, c])]} "
+                        f"({weights[i, c]:+.1f})")
+                       for c, name in enumerate(model.names) if gamma[i, c] >= 0),
+                      key=lambda item: -item[0])
+        out.append("; ".join(text for _, text in said))
     return out
 
 

@@ -168,28 +168,20 @@ def guess_settings(columns: Sequence[str], id_column: str,
                              field="threshold")
         settings = replace(settings, threshold=threshold)
     if "max_block" in given:
-        settings = replace(settings, max_block=_count(given, "max_block"))
+        settings = replace(settings, max_block=int(_positive(given, "max_block", whole=True)))
     if "rule_pairs_per_record" in given:
         settings = replace(settings, rule_pairs_per_record=_positive(
             given, "rule_pairs_per_record"))
     return settings
 
 
-def _count(given: Mapping[str, Any], key: str) -> int:
+def _positive(given: Mapping[str, Any], key: str, *, whole: bool = False) -> float:
+    """A setting that must be a number above 0 (a whole one when ``whole``)."""
     try:
-        value = int(given[key])
+        value = int(given[key]) if whole else float(given[key])
     except (TypeError, ValueError):
-        raise InputError(f"{key} must be a whole number", field=key) from None
-    if value < 1:
-        raise InputError(f"{key} must be at least 1", field=key)
-    return value
-
-
-def _positive(given: Mapping[str, Any], key: str) -> float:
-    try:
-        value = float(given[key])
-    except (TypeError, ValueError):
-        raise InputError(f"{key} must be a number", field=key) from None
+        raise InputError(f"{key} must be a {'whole ' if whole else ''}number",
+                         field=key) from None
     if not value > 0:
         raise InputError(f"{key} must be above 0", field=key)
     return value
