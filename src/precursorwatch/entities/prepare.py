@@ -8,11 +8,13 @@ cleaned column-wise with Arrow; names and phones, which need the libraries of
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from precursorwatch.entities.addresses import normalise_address
 from precursorwatch.entities.comparisons import (
     Comparison,
     date_comparison,
@@ -23,15 +25,11 @@ from precursorwatch.entities.comparisons import (
 )
 from precursorwatch.entities.names import normalise_name
 from precursorwatch.entities.phones import to_e164
-from precursorwatch.entities.settings import Kind
+from precursorwatch.entities.settings import INITIAL, SOUND, Kind
+from precursorwatch.ids import gstin
 
 __all__ = ["INITIAL", "NAME_KINDS", "SOUND", "comparison_for", "prepared_columns"]
 
-#: Suffix of the column holding a name's sound key.
-SOUND = "__sound"
-#: Suffix of the column holding a name's first letter: a key that tightens a blocking rule
-#: too loose for a large table (see :func:`.records.resolve_table`).
-INITIAL = "__initial"
 #: Kinds of names: compared with their initials kept for blocking.
 NAME_KINDS = (Kind.given_name, Kind.surname, Kind.person, Kind.company)
 
@@ -88,6 +86,22 @@ def _phone(value: str) -> str | None:
     return to_e164(value)
 
 
+def _address(value: str) -> str | None:
+    """The address's words in rigour's fixed form, sorted, with its PIN or ZIP code and
+    state code: "386 Main St, Ste 7" and "386 Main Street, Suite 7" are one key."""
+    parts = normalise_address(value)
+    return None if parts is None else parts.key
+
+
+def _identifier(value: str) -> str | None:
+    """Letters and digits, upper case; a GSTIN as the PAN inside it, which is also the
+    firm's IEC (DGFT Trade Notice 09/2018): one firm's three numbers meet."""
+    code = re.sub(r"[^0-9A-Z]+", "", value.upper())
+    if gstin.is_valid(code):
+        return gstin.pan(code)
+    return code or None
+
+
 def prepared_columns(values: pa.ChunkedArray | pa.Array, name: str, kind: Kind
                      ) -> dict[str, pa.Array]:
     """The cleaned column(s) a column of ``kind`` is compared or blocked on."""
@@ -105,9 +119,13 @@ def _cleaned(values: pa.ChunkedArray | pa.Array, name: str, kind: Kind
                 name + SOUND: _per_value(values, _name_sound(person))}
     if kind is Kind.phone:
         return {name: _per_value(values, _phone)}
+    if kind is Kind.address:
+        return {name: _per_value(values, _address)}
+    if kind is Kind.identifier:
+        return {name: _per_value(values, _identifier)}
     if kind is Kind.date:
         return {name: _digits(values)}
-    if kind in (Kind.identifier, Kind.postcode, Kind.state, Kind.country, Kind.number):
+    if kind in (Kind.postcode, Kind.state, Kind.country, Kind.number):
         return {name: _code(values)}
     return {name: _text(values)}
 

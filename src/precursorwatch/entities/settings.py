@@ -31,9 +31,22 @@ import yaml
 from precursorwatch.entities.blocking import Rule
 from precursorwatch.exceptions import InputError
 
-__all__ = ["DEFAULT_MAX_BLOCK", "DEFAULT_THRESHOLD", "Kind", "Settings", "guess_settings",
-           "read_settings"]
+__all__ = [
+    "DEFAULT_MAX_BLOCK",
+    "DEFAULT_THRESHOLD",
+    "INITIAL",
+    "SOUND",
+    "Kind",
+    "Settings",
+    "guess_settings",
+    "read_settings",
+]
 
+#: Suffix of the column holding a name's sound key (see :mod:`.prepare`).
+SOUND = "__sound"
+#: Suffix of the column holding a name's first letter: a key that tightens a blocking rule
+#: too loose for a large table (see :func:`.records.resolve_table`).
+INITIAL = "__initial"
 #: Link two records from this match probability on: where a link is more likely than not.
 DEFAULT_THRESHOLD = 0.5
 #: Largest block a rule compares: 2,000 records make two million pairs.
@@ -133,6 +146,11 @@ def _rules(columns: Mapping[str, Kind]) -> tuple[Rule, ...]:
     for name in names:
         rules += [Rule((name, place)) for place in places]
     rules += [Rule((street, place)) for street in streets for place in places]
+    whole = [*by_kind.get(Kind.company, []), *by_kind.get(Kind.person, [])][:1]
+    if whole and not places:
+        # A firm's name alone, by its words and by their sounds ("Halthcare" meets
+        # "Healthcare"): trade records seldom carry a town apart from the address.
+        rules += [Rule((whole[0],)), Rule((whole[0] + SOUND,))]
     if not rules and names:
         rules.append(Rule((names[0],)))
     return tuple(dict.fromkeys(rules))
