@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import subprocess
 import sys
 from pathlib import Path
@@ -11,10 +12,12 @@ import pyarrow.csv as pa_csv
 import pytest
 
 from precursorwatch.records import write_table
+from precursorwatch.records.ftm import read_entities
 from tests.febrl import Febrl
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``precursorwatch resolve ARGS`` in ``cwd``."""
     return subprocess.run([sys.executable, "-m", "precursorwatch", "resolve", *args],
                           capture_output=True, text=True, cwd=cwd, check=False)
 
@@ -64,3 +67,60 @@ def test_help_documents_the_options(folder: Path) -> None:
     for option in ("--id", "--out", "--links", "--settings", "--threshold",
                    "--memory-limit"):
         assert option in done.stdout
+
+
+def _truth(sim: Path) -> dict[tuple[str, ...], str]:
+    """Which party each written (name, address, number, country) and FtM entity is, from
+    the simulator's labels and incident parties."""
+    labels = {r["shipment_id"]: r for r in _csv(sim / "labels.csv")}
+    truth: dict[tuple[str, ...], str] = {}
+    for name in ("history.csv", "new.csv"):
+        for row in _csv(sim / name):
+            label = labels[row["shipment_id"]]
+            for role, address, number, country in (
+                    ("exporter", "exporter_address", "exporter_id", "export_country"),
+                    ("importer", "importer_address", "importer_id", "import_country"),
+                    ("consignee", None, None, "import_country")):
+                if row[f"{role}_name"]:
+                    key = (row[f"{role}_name"], row[address] if address else "",
+                           row[number] if number else "", row[country])
+                    truth[key] = label[f"{role}_party"]
+    for row in _csv(sim / "parties.csv"):
+        truth[(row["entity_id"],)] = row["party_id"]
+    return truth
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_resolves_the_stored_parties_and_exports_ftm(tmp_path: Path) -> None:
+    for args in (("simulate", "--rows", "3000", "--seed", "11", "--out", "sim", "-q"),
+                 ("ingest", "sim/history.csv", "sim/new.csv", "--store", "store", "-q")):
+        done = subprocess.run([sys.executable, "-m", "precursorwatch", *args], cwd=tmp_path,
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+    done = _run("--store", "store", "--ftm", "sim/incidents.ftm.jsonl", "--out",
+                "entities.jsonl", "--members", "members.csv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    entities = read_entities(tmp_path / "entities.jsonl")
+    members = _csv(tmp_path / "members.csv")
+    assert {m["entity_id"] for m in members} == {e.id for e in entities}
+    assert all(e.first("name") for e in entities)
+    truth = _truth(tmp_path / "sim")
+    party = {}
+    for m in members:
+        key = ((m["record_id"],) if m["source"] != "shipments" else
+               (m["party_name"], m["address"], m["registration_number"], m["country"]))
+        party[m["record_id"]] = truth[key]
+    same_entity = {(a["record_id"], b["record_id"]) for a in members for b in members
+                   if a["record_id"] < b["record_id"] and a["entity_id"] == b["entity_id"]}
+    same_party = {(a, b) for a in party for b in party if a < b and party[a] == party[b]}
+    precision = len(same_entity & same_party) / len(same_entity)
+    recall = len(same_entity & same_party) / len(same_party)
+    assert precision >= 0.9 and recall >= 0.8, (precision, recall)
+    # The incident exports' parties join the entities of their trade.
+    joined = {m["entity_id"] for m in members if m["source"] != "shipments"} & {
+        m["entity_id"] for m in members if m["source"] == "shipments"}
+    assert joined

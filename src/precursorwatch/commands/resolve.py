@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -12,20 +13,122 @@ from rich.table import Table
 
 from precursorwatch.commands._console import EXIT_CODES_HELP, err
 from precursorwatch.commands._engines import DUCKDB_MEMORY, Engine, Memory, Quiet, backend_for
+from precursorwatch.commands._groups import defaulting_to
+from precursorwatch.commands.ingest import DEFAULT_STORE
+from precursorwatch.commands.screen import Store
+from precursorwatch.entities.parties import (
+    entity_id,
+    entity_records,
+    party_entities,
+    resolve_parties,
+    shipment_records,
+)
 from precursorwatch.entities.records import Resolution, resolve_table
 from precursorwatch.entities.settings import guess_settings, read_settings
 from precursorwatch.exceptions import UsageError
-from precursorwatch.records import format_of, write_table
+from precursorwatch.records import format_of, replacing, write_table
+from precursorwatch.records.analytics import AnalyticsStore
 from precursorwatch.records.files import read_table
+from precursorwatch.records.ftm import read_entities
 
 __all__ = ["app"]
 
 app = typer.Typer(
+    cls=defaulting_to("parties"),
     no_args_is_help=True,
     rich_markup_mode="markdown",
     help="Find the same firm or person across records: spelling variants, transliterations, "
-         "typing errors, changed addresses.\n\n" + EXIT_CODES_HELP,
+         "typing errors, changed addresses.\n\n"
+         "`precursorwatch resolve --out OUT` is short for `precursorwatch resolve parties "
+         "--out OUT`.\n\n" + EXIT_CODES_HELP,
 )
+
+Threshold = Annotated[float | None, typer.Option(
+    help="Match probability from which two records are linked (default 0.5).")]
+LinksFile = Annotated[Path | None, typer.Option(
+    "--links", help="Also write the links: both ids, match weight and probability, and the "
+                    "explanation (each comparison's level and weight).")]
+
+
+@app.command("parties")
+def parties(
+    out_file: Annotated[Path, typer.Option(
+        "--out", "-o", help="Where to write the entities as FollowTheMoney JSON lines "
+                            "(.jsonl), for Aleph or nomenklatura.")],
+    store: Store = Path(DEFAULT_STORE),
+    ftm_files: Annotated[list[Path] | None, typer.Option(
+        "--ftm", help="FollowTheMoney JSON lines whose companies, organisations and persons "
+                      "join the records (repeatable): watch lists, incident exports.")] = None,
+    members_file: Annotated[Path | None, typer.Option(
+        "--members", help="Also write one row per record: its entity, where it came from "
+                          "(shipments or the FtM file), its roles, how many shipments name "
+                          "it, what it says and its strongest link's weight.")] = None,
+    links_file: LinksFile = None,
+    threshold: Threshold = None,
+    memory_limit: Memory = DUCKDB_MEMORY,
+    quiet: Quiet = False,
+) -> None:
+    """Resolve the exporters, importers and consignees that `ingest` stored (and the
+    parties of FtM files) into entities, and export them as FtM JSON lines.
+
+    Each distinct way a party is written (name, address, registration number, country)
+    is one record; records of one firm, across spellings, legal forms, scripts, GSTIN and
+    IEC, become one entity with all its names and numbers.
+
+    Examples:
+
+    * `precursorwatch resolve --out entities.ftm.jsonl`
+    * `precursorwatch resolve --ftm watch.ftm.jsonl --out entities.jsonl --members members.csv`
+    """
+    if format_of(out_file) != "jsonl":
+        raise UsageError(f"--out {out_file}: FtM entities are JSON lines (.jsonl)")
+    for path in (members_file, links_file):
+        if path is not None:
+            format_of(path)
+    overrides = _threshold(threshold)
+    records = [shipment_records(AnalyticsStore(store).current_rows())
+               if (store / "catalog.duckdb").exists() else None]
+    records += [entity_records(read_entities(f), str(f)) for f in ftm_files or ()]
+    found = [r for r in records if r is not None and r.num_rows]
+    if not found:
+        raise UsageError(f"no parties to resolve: the store {store} holds no shipments and no "
+                         f"--ftm file names a company or person")
+    table = pa.concat_tables(found)
+    if not quiet:
+        err.print(f"Resolving {table.num_rows:,} party records...")
+    with backend_for(Engine.duckdb, None, None, memory_limit) as backend:
+        resolution = resolve_parties(table, overrides=overrides, backend=backend)
+    with replacing(out_file) as temp, open(temp, "w", encoding="utf-8") as handle:
+        for entity in party_entities(table, resolution):
+            handle.write(json.dumps(entity.to_dict(), ensure_ascii=False, sort_keys=True))
+            handle.write("\n")
+    if members_file is not None:
+        write_table(_members(table, resolution), members_file)
+    if links_file is not None:
+        write_table(resolution.pairs, links_file)
+    if not quiet:
+        _summary(resolution, out_file)
+
+
+def _members(records: pa.Table, resolution: Resolution) -> pa.Table:
+    clusters = resolution.clusters
+    entity = pa.array([entity_id(c) for c in clusters.column("cluster_id").to_pylist()])
+    by_id = pa.table({"record_id": clusters.column("id"), "entity_id": entity,
+                      "match_weight": clusters.column("match_weight")})
+    joined = records.join(by_id, "record_id")
+    return joined.select(["entity_id", "record_id", "source", "roles", "shipments",
+                          "party_name", "address", "registration_number", "country",
+                          "match_weight"]).sort_by([("entity_id", "ascending"),
+                                                    ("record_id", "ascending")])
+
+
+def _threshold(value: float | None) -> dict[str, float]:
+    if value is None:
+        return {}
+    if not 0.0 < value < 1.0:
+        raise typer.BadParameter("a threshold is a probability between 0 and 1",
+                                 param_hint="--threshold")
+    return {"threshold": value}
 
 
 @app.command("records")
@@ -37,16 +140,12 @@ def records(
     out_file: Annotated[Path, typer.Option(
         "--out", "-o", help="Where to write one row per record: its id, cluster_id and "
                             "match_weight (.csv, .jsonl, .parquet).")],
-    links_file: Annotated[Path | None, typer.Option(
-        "--links", help="Also write the links: both ids, match weight and probability, and "
-                        "the explanation (each comparison's level and weight).")] = None,
+    links_file: LinksFile = None,
     settings_file: Annotated[Path | None, typer.Option(
         "--settings", "-s", dir_okay=False,
         help="A YAML file overriding the guessed column kinds, blocking rules, threshold "
              "or largest block (see docs/entities.md).")] = None,
-    threshold: Annotated[float | None, typer.Option(
-        help="Match probability from which two records are linked (default 0.5, or the "
-             "settings file's).")] = None,
+    threshold: Threshold = None,
     memory_limit: Memory = DUCKDB_MEMORY,
     quiet: Quiet = False,
 ) -> None:
@@ -67,12 +166,8 @@ def records(
     for path in (out_file, links_file):
         if path is not None:
             format_of(path)
-    overrides = read_settings(settings_file) if settings_file else {}
-    if threshold is not None:
-        if not 0.0 < threshold < 1.0:
-            raise typer.BadParameter("a threshold is a probability between 0 and 1",
-                                     param_hint="--threshold")
-        overrides["threshold"] = threshold
+    overrides = {**(read_settings(settings_file) if settings_file else {}),
+                 **_threshold(threshold)}
     tables = [read_table(f) for f in files]
     left, right = tables[0], (tables[1] if len(tables) == 2 else None)
     columns = [c for c in left.column_names if right is None or c in right.column_names]

@@ -13,7 +13,6 @@ import pyarrow.compute as pc
 import typer
 from rich.markup import escape
 from rich.table import Table
-from typer.core import TyperGroup
 
 from precursorwatch.commands._console import EXIT_CODES_HELP, err, out
 from precursorwatch.commands._engines import (
@@ -26,6 +25,7 @@ from precursorwatch.commands._engines import (
     SparkMaster,
     backend_for,
 )
+from precursorwatch.commands._groups import defaulting_to
 from precursorwatch.commands.ingest import DEFAULT_STORE, STORE_ENV
 from precursorwatch.exceptions import UsageError
 from precursorwatch.records import format_of, replacing, write_table
@@ -45,18 +45,8 @@ from precursorwatch.screening.watchlist import WatchList
 __all__ = ["app"]
 
 
-class _DefaultRun(TyperGroup):
-    """``screen FILE...`` means ``screen run FILE...``: screening is what the group is for,
-    and ``train`` and ``explain`` stay subcommands."""
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
-            args = ["run", *args]
-        return super().parse_args(ctx, args)
-
-
 app = typer.Typer(
-    cls=_DefaultRun,
+    cls=defaulting_to("run"),
     no_args_is_help=True,
     rich_markup_mode="markdown",
     help="Score every consignment's diversion risk and say why.\n\n"
