@@ -87,6 +87,18 @@ def main(out_dir: str) -> None:
     console.print(f"The simulator planted {planted} diverted consignments in the new trade; "
                   f"screening raised {len(alerts)} alerts, {real} of them planted diversion.")
 
+    console.print("\n[bold]6. Who is who: the same firm across spellings, scripts and "
+                  "numbers[/bold]")
+    entities, members = out / "entities.ftm.jsonl", out / "members.csv"
+    run("resolve", "--store", str(store), "--ftm", str(simulated / "incidents.ftm.jsonl"),
+        "--out", str(entities), "--members", str(members))
+    held = Counter(str(r["entity_id"]) for r in pa_csv.read_csv(members).to_pylist())
+    largest = held.most_common(1)[0][0]
+    spellings = sorted({str(r["party_name"]) for r in pa_csv.read_csv(members).to_pylist()
+                        if r["entity_id"] == largest})
+    console.print(f"The entity with most records, {largest}, is written "
+                  f"{len(spellings)} ways, among them: " + "; ".join(spellings[:6]))
+
     console.print("\nResults:")
     for path, what in (
         (simulated, "the simulated trade: history, new, labels, incidents (FtM), rings"),
@@ -96,6 +108,8 @@ def main(out_dir: str) -> None:
         (out / "sample-checked.csv", "the sample declarations, checked"),
         (model, "the screening model trained on the history (JSON, with its figures)"),
         (screened, "every new consignment's score, flag, substances and reasons"),
+        (entities, "the parties resolved into entities (FollowTheMoney JSON lines)"),
+        (members, "which written party (or incident entity) each entity holds"),
     ):
         console.print(f"  {path}: {what}")
 
