@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -124,3 +125,28 @@ def test_resolves_the_stored_parties_and_exports_ftm(tmp_path: Path) -> None:
     joined = {m["entity_id"] for m in members if m["source"] != "shipments"} & {
         m["entity_id"] for m in members if m["source"] == "shipments"}
     assert joined
+
+
+def test_resolves_only_what_is_new_with_a_saved_model(tmp_path: Path, febrl3: Febrl) -> None:
+    write_table(febrl3.tables[0].slice(0, 4000), tmp_path / "part.csv")
+    write_table(febrl3.tables[0], tmp_path / "all.csv")
+    first = _run("records", "part.csv", "--id", "rec_id", "--out", "first.csv",
+                 "--save-model", "model.json", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    again = _run("records", "all.csv", "--id", "rec_id", "--out", "again.csv", "--model",
+                 "model.json", "--previous", "first.csv", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    compared = re.search(r"among ([\d,]+) pairs compared", again.stderr)
+    assert compared and int(compared.group(1).replace(",", "")) < 4000
+    before = {r["id"]: r["cluster_id"] for r in _csv(tmp_path / "first.csv")}
+    after = {r["id"]: r["cluster_id"] for r in _csv(tmp_path / "again.csv")}
+    assert len(after) == 5000
+    assert sum(after[i] == c for i, c in before.items()) > 0.99 * len(before)
+    alone = _run("records", "all.csv", "--id", "rec_id", "--out", "x.csv", "--previous",
+                 "first.csv", cwd=tmp_path)
+    assert alone.returncode == 2 and "--previous needs --model" in alone.stderr
+    (tmp_path / "bad.json").write_text("{}", encoding="utf-8")
+    bad = _run("records", "all.csv", "--id", "rec_id", "--out", "x.csv", "--model",
+               "bad.json", cwd=tmp_path)
+    assert bad.returncode == 3 and "bad.json" in bad.stderr
+    assert not (tmp_path / "x.csv").exists()

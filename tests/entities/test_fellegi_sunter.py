@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from precursorwatch.entities.fellegi_sunter import (
     MatchModel,
@@ -66,3 +67,14 @@ def test_the_prior_counts_the_expected_matches() -> None:
     prior = estimate_prior(evidence, 1e6)
     assert abs(prior - 1e-4) < 1e-6
     assert probability(np.array([0.0]))[0] == 0.5
+
+
+def test_a_saved_model_reads_back_and_a_damaged_one_is_refused() -> None:
+    model = MatchModel(("a",), (("exact", "else"),), [np.array([0.9, 0.1])],
+                       [np.array([0.01, 0.99])], prior=0.001)
+    again = MatchModel.from_json(model.to_json())
+    assert again.names == ("a",) and np.array_equal(again.m[0], model.m[0])
+    for text in ("{}", "[1]", '{"format": 1, "names": ["a"], "labels": [["x"]], "m": [[1]],'
+                 ' "u": [[1, 2]], "prior": 0.1}', "not json"):
+        with pytest.raises(ValueError):
+            MatchModel.from_json(text)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
+from precursorwatch.entities.fellegi_sunter import MatchModel
 from precursorwatch.entities.records import resolve_table
 from precursorwatch.entities.settings import Kind, guess_settings
-from precursorwatch.exceptions import InputError
+from precursorwatch.exceptions import InputError, UsageError
 from tests.febrl import Febrl, f1
 
 
@@ -117,3 +118,31 @@ def test_a_rule_too_loose_for_the_table_is_tightened_by_initials(febrl3: Febrl) 
     assert tight.compared < loose.compared
     precision, recall = f1(_pairs(tight.pairs, ordered=False), febrl3.true_pairs)
     assert precision >= 0.99 and recall >= 0.95
+
+
+def test_new_records_join_earlier_entities_without_comparing_the_old_again(
+        febrl3: Febrl) -> None:
+    everything = febrl3.tables[0]
+    before = resolve_table(everything.slice(0, 4000), id_column="rec_id")
+    model = MatchModel.from_json(before.model.to_json())
+    assert model.names == before.model.names and model.prior == before.model.prior
+    full = resolve_table(everything, id_column="rec_id")
+    after = resolve_table(everything, id_column="rec_id", model=model,
+                          known=before.clusters)
+    # Only pairs with one of the 1,000 new records were compared.
+    assert 0 < after.compared < full.compared / 2
+    old = dict(zip(before.clusters.column("id").to_pylist(),
+                   before.clusters.column("cluster_id").to_pylist(), strict=True))
+    new = dict(zip(after.clusters.column("id").to_pylist(),
+                   after.clusters.column("cluster_id").to_pylist(), strict=True))
+    # Earlier entities stay whole and keep their names (two may merge: then one name wins).
+    for a, b in zip(list(old), list(old)[1:], strict=False):
+        if old[a] == old[b]:
+            assert new[a] == new[b]
+    kept = sum(new[i] == c for i, c in old.items()) / len(old)
+    assert kept > 0.99
+    same = sum(new[a] == new[b] for a, b in febrl3.true_pairs) / len(febrl3.true_pairs)
+    assert same > 0.99
+    with pytest.raises(UsageError, match="other columns"):
+        resolve_table(everything.drop_columns(["state"]), id_column="rec_id", model=model,
+                      known=before.clusters)

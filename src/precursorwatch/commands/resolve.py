@@ -16,6 +16,7 @@ from precursorwatch.commands._engines import DUCKDB_MEMORY, Engine, Memory, Quie
 from precursorwatch.commands._groups import defaulting_to
 from precursorwatch.commands.ingest import DEFAULT_STORE
 from precursorwatch.commands.screen import Store
+from precursorwatch.entities.fellegi_sunter import MatchModel
 from precursorwatch.entities.parties import (
     entity_id,
     entity_records,
@@ -25,7 +26,7 @@ from precursorwatch.entities.parties import (
 )
 from precursorwatch.entities.records import Resolution, resolve_table
 from precursorwatch.entities.settings import guess_settings, read_settings
-from precursorwatch.exceptions import UsageError
+from precursorwatch.exceptions import InputError, UsageError
 from precursorwatch.records import format_of, replacing, write_table
 from precursorwatch.records.analytics import AnalyticsStore
 from precursorwatch.records.files import read_table
@@ -45,6 +46,13 @@ app = typer.Typer(
 
 Threshold = Annotated[float | None, typer.Option(
     help="Match probability from which two records are linked (default 0.5).")]
+SaveModel = Annotated[Path | None, typer.Option(
+    "--save-model", dir_okay=False,
+    help="Also write the match model learned (JSON), for a later --model run.")]
+ModelFile = Annotated[Path | None, typer.Option(
+    "--model", dir_okay=False,
+    help="Weigh pairs with this saved model instead of learning one (with --previous: "
+         "resolve only what is new).")]
 LinksFile = Annotated[Path | None, typer.Option(
     "--links", help="Also write the links: both ids, match weight and probability, and the "
                     "explanation (each comparison's level and weight).")]
@@ -64,6 +72,12 @@ def parties(
                           "(shipments or the FtM file), its roles, how many shipments name "
                           "it, what it says and its strongest link's weight.")] = None,
     links_file: LinksFile = None,
+    previous: Annotated[Path | None, typer.Option(
+        "--previous", help="The --members file of an earlier run (with --model): only "
+                           "records new since then are compared, and they join the "
+                           "earlier entities, which keep their ids.")] = None,
+    model_file: ModelFile = None,
+    save_model: SaveModel = None,
     threshold: Threshold = None,
     memory_limit: Memory = DUCKDB_MEMORY,
     quiet: Quiet = False,
@@ -96,8 +110,10 @@ def parties(
     table = pa.concat_tables(found)
     if not quiet:
         err.print(f"Resolving {table.num_rows:,} party records...")
+    model, known = _incremental(model_file, previous, "record_id", "entity_id")
     with backend_for(Engine.duckdb, None, None, memory_limit) as backend:
-        resolution = resolve_parties(table, overrides=overrides, backend=backend)
+        resolution = resolve_parties(table, overrides=overrides, backend=backend,
+                                     model=model, known=known)
     with replacing(out_file) as temp, open(temp, "w", encoding="utf-8") as handle:
         for entity in party_entities(table, resolution):
             handle.write(json.dumps(entity.to_dict(), ensure_ascii=False, sort_keys=True))
@@ -106,8 +122,45 @@ def parties(
         write_table(_members(table, resolution), members_file)
     if links_file is not None:
         write_table(resolution.pairs, links_file)
+    _save(resolution, save_model)
     if not quiet:
         _summary(resolution, out_file)
+
+
+def _incremental(model_file: Path | None, previous: Path | None, id_column: str,
+                 cluster_column: str) -> tuple[MatchModel | None, pa.Table | None]:
+    """The saved model and the earlier run's clusters (``id``, ``cluster_id``)."""
+    if previous is not None and model_file is None:
+        raise UsageError("--previous needs --model: the model the earlier run saved "
+                         "(--save-model)")
+    model = None
+    if model_file is not None:
+        try:
+            model = MatchModel.from_json(model_file.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise UsageError(f"{model_file}: cannot read the model: {error.strerror}"
+                             ) from error
+        except ValueError as error:
+            raise InputError(str(error), file=str(model_file)) from error
+    if previous is None:
+        return model, None
+    table = read_table(previous)
+    for column in (id_column, cluster_column):
+        if column not in table.column_names:
+            raise InputError(f"no column {column!r}: give the file an earlier run wrote",
+                             file=str(previous), field=column)
+    weights = (pc.cast(pc.if_else(pc.equal(table.column("match_weight"), ""), None,
+                                  table.column("match_weight")), pa.float64())
+               if "match_weight" in table.column_names else pa.nulls(table.num_rows))
+    return model, pa.table({"id": table.column(id_column),
+                            "cluster_id": table.column(cluster_column),
+                            "match_weight": weights})
+
+
+def _save(resolution: Resolution, path: Path | None) -> None:
+    if path is not None:
+        with replacing(path) as temp:
+            temp.write_text(resolution.model.to_json(), encoding="utf-8")
 
 
 def _members(records: pa.Table, resolution: Resolution) -> pa.Table:
@@ -141,6 +194,12 @@ def records(
         "--out", "-o", help="Where to write one row per record: its id, cluster_id and "
                             "match_weight (.csv, .jsonl, .parquet).")],
     links_file: LinksFile = None,
+    previous: Annotated[Path | None, typer.Option(
+        "--previous", help="The --out file of an earlier run (with --model): only records "
+                           "new since then are compared, and they join the earlier "
+                           "entities, which keep their names.")] = None,
+    model_file: ModelFile = None,
+    save_model: SaveModel = None,
     settings_file: Annotated[Path | None, typer.Option(
         "--settings", "-s", dir_okay=False,
         help="A YAML file overriding the guessed column kinds, blocking rules, threshold "
@@ -175,9 +234,10 @@ def records(
     if not quiet:
         kinds = ", ".join(f"{c} ({k.value})" for c, k in settings.columns.items())
         err.print(f"Comparing {sum(t.num_rows for t in tables):,} records on {kinds}...")
+    model, known = _incremental(model_file, previous, "id", "cluster_id")
     with backend_for(Engine.duckdb, None, None, memory_limit) as backend:
         found = resolve_table(left, right, id_column=settings.id_column, settings=settings,
-                              backend=backend)
+                              backend=backend, model=model, known=known)
     clusters = found.clusters
     if right is not None:
         clusters = clusters.set_column(1, "file", pc.take(
@@ -187,6 +247,7 @@ def records(
     write_table(clusters, out_file)
     if links_file is not None:
         write_table(found.pairs, links_file)
+    _save(found, save_model)
     if not quiet:
         _summary(found, out_file)
 

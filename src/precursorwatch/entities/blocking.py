@@ -19,13 +19,15 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
-__all__ = ["ROW", "SIDE", "BlockReport", "Rule", "block_sizes", "candidate_pairs",
+__all__ = ["NEW", "ROW", "SIDE", "BlockReport", "Rule", "block_sizes", "candidate_pairs",
            "rule_pairs"]
 
 #: The record's row number in the (combined) input: pairs refer to records by it.
 ROW = "_row"
 #: 0 for the first input, 1 for the second when two tables are linked.
 SIDE = "_side"
+#: 1 for a record that an earlier run did not resolve, when resolving incrementally.
+NEW = "_new"
 #: Blocks listed in a report, largest first.
 REPORTED_BLOCKS = 5
 
@@ -71,13 +73,16 @@ def rule_pairs(records: ir.Table, rule: Rule, max_block: int) -> ir.Scalar:
 
 
 def candidate_pairs(records: ir.Table, rules: Sequence[Rule], *, link: bool,
-                    max_block: int) -> tuple[ir.Table, list[ir.Table]]:
+                    max_block: int, only_new: bool = False
+                    ) -> tuple[ir.Table, list[ir.Table]]:
     """Distinct pairs (``_row_l`` < ``_row_r``) that some rule compares, with ``_rules``,
     the rules that found the pair (bit ``k`` for rule ``k``); and per rule its block sizes
     (for the report).
 
     ``records`` has :data:`ROW`, :data:`SIDE` and the key columns. When ``link``, only pairs
-    across the two sides are made (side 0 on the left); otherwise every pair once.
+    across the two sides are made (side 0 on the left); otherwise every pair once. With
+    ``only_new``, only pairs with at least one record whose :data:`NEW` is 1: the pairs
+    among the others were compared by an earlier run.
     """
     found: list[ir.Table] = []
     sizes: list[ir.Table] = []
@@ -85,13 +90,15 @@ def candidate_pairs(records: ir.Table, rules: Sequence[Rule], *, link: bool,
         blocks = block_sizes(records, rule)
         sizes.append(blocks)
         small = blocks.filter(blocks.n <= max_block).drop("n")
-        keyed = _keyed(records, rule).select(ROW, SIDE, *rule.keys)
+        keyed = _keyed(records, rule).select(ROW, SIDE, *rule.keys,
+                                             *((NEW,) if only_new else ()))
         keyed = keyed.semi_join(small, list(rule.keys))
         left, right = keyed.view(), keyed.view()
-        joined = left.join(right, [left[k] == right[k] for k in rule.keys]
-                           + [(left[SIDE] < right[SIDE]) if link
-                              else (left[ROW] < right[ROW])],
-                           lname="{name}_l", rname="{name}_r")
+        conditions = [left[k] == right[k] for k in rule.keys]
+        conditions.append((left[SIDE] < right[SIDE]) if link else (left[ROW] < right[ROW]))
+        if only_new:
+            conditions.append((left[NEW] == 1) | (right[NEW] == 1))
+        joined = left.join(right, conditions, lname="{name}_l", rname="{name}_r")
         found.append(joined.select(
             _row_l=joined[f"{ROW}_l"] if f"{ROW}_l" in joined.columns else joined[ROW],
             _row_r=joined[f"{ROW}_r"], _rules=ibis.literal(1 << index, "int64")))

@@ -16,6 +16,7 @@ are what `resolve` reports as each link's explanation.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,6 +28,8 @@ __all__ = ["MatchModel", "estimate_m", "estimate_prior", "estimate_u", "initial_
 Gamma = npt.NDArray[np.int8]
 Floats = npt.NDArray[np.float64]
 
+#: Version of a saved model's layout.
+MODEL_FORMAT = 1
 #: Floor of any probability, so that a level never seen in a sample is rare, not impossible.
 _FLOOR = 1e-6
 _MAX_ITERATIONS = 50
@@ -43,6 +46,32 @@ class MatchModel:
     u: list[Floats]
     #: Probability that two records drawn at random are the same entity.
     prior: float
+
+    def to_json(self) -> str:
+        """The model as JSON: a later run weighs new records the same way."""
+        return json.dumps({"format": MODEL_FORMAT, "names": list(self.names),
+                           "labels": [list(x) for x in self.labels],
+                           "m": [x.tolist() for x in self.m], "u": [x.tolist() for x in self.u],
+                           "prior": self.prior}, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> MatchModel:
+        """The model :meth:`to_json` wrote; ValueError for anything else."""
+        try:
+            data = json.loads(text)
+            if data.get("format") != MODEL_FORMAT:
+                raise ValueError(f"not a match model of format {MODEL_FORMAT}")
+            model = cls(tuple(data["names"]), tuple(tuple(x) for x in data["labels"]),
+                        [np.asarray(x, dtype=np.float64) for x in data["m"]],
+                        [np.asarray(x, dtype=np.float64) for x in data["u"]],
+                        float(data["prior"]))
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
+            raise ValueError(f"not a match model: {err}") from err
+        if not (len(model.names) == len(model.labels) == len(model.m) == len(model.u)) or any(
+                len(lab) != len(m) or len(m) != len(u)
+                for lab, m, u in zip(model.labels, model.m, model.u, strict=True)):
+            raise ValueError("the match model is damaged: its levels do not line up")
+        return model
 
     def level_weights(self) -> list[Floats]:
         """log2(m/u) of every level of every comparison."""

@@ -100,7 +100,10 @@ def resolve_parties(records: pa.Table, **options: Any) -> Resolution:
 
 
 def entity_id(cluster_id: str) -> str:
-    """The FtM id of the entity a cluster becomes: stable while its smallest record is."""
+    """The FtM id of the entity a cluster becomes: stable while its smallest record is, and
+    kept as it is when the cluster is named by an earlier run's entity."""
+    if cluster_id.startswith("pw-entity-"):
+        return cluster_id
     return "pw-entity-" + hashlib.sha1(cluster_id.encode()).hexdigest()[:16]
 
 

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from precursorwatch.entities.blocking import (
+    NEW,
     ROW,
     SIDE,
     BlockReport,
@@ -210,7 +211,8 @@ def _explanations(model: MatchModel, gamma: npt.NDArray[np.int8],
 def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: str,
                   settings: Settings | None = None,
                   overrides: Mapping[str, Any] | None = None,
-                  backend: ibis.BaseBackend | None = None, u_sample: int = U_SAMPLE
+                  backend: ibis.BaseBackend | None = None, u_sample: int = U_SAMPLE,
+                  model: MatchModel | None = None, known: pa.Table | None = None
                   ) -> Resolution:
     """Deduplicate ``left``, or link it with ``right``: entities, links and the model.
 
@@ -218,6 +220,12 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
     (with ``overrides``, a settings file's content). ``backend`` is an Ibis backend from
     :func:`precursorwatch.screening.engines.connect` (an in-memory DuckDB by default);
     ``u_sample`` is how many random pairs u is measured on.
+
+    Incrementally: ``model`` (saved by an earlier run, :meth:`MatchModel.to_json`) is used
+    as it is, not learned again; ``known`` (an earlier run's clusters: ``id``,
+    ``cluster_id``, optionally ``match_weight``) says which records were resolved before.
+    Only pairs with a record not in ``known`` are compared; the earlier entities stay
+    together and keep their names unless new links join two of them.
     """
     settings = settings or guess_settings(
         [c for c in left.column_names if right is None or c in right.column_names],
@@ -227,6 +235,14 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
     comparisons = [comparison_for(name, kind) for name, kind in settings.columns.items()]
     columns = [f"_g{k}" for k in range(len(comparisons))]
     records = _term_frequencies(records, comparisons)
+    earlier = _earlier(ids, known)
+    if known is not None:
+        records = records.append_column(NEW, pa.array(
+            (~np.isin(np.arange(records.num_rows), list(earlier))).astype(np.int8)))
+    if model is not None and (model.names != tuple(c.name for c in comparisons)
+                              or model.labels != tuple(c.labels for c in comparisons)):
+        raise UsageError("the match model was learned on other columns or levels: resolve "
+                         "everything again without it")
     sides = records.column(SIDE).to_numpy()
     total = (float((sides == 0).sum()) * float((sides == 1).sum()) if link
              else records.num_rows * (records.num_rows - 1) / 2)
@@ -241,18 +257,21 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
         table = engines.register(engine, "pw_er_records", records)
         settings = _tightened(table, settings, records.num_rows)
         pairs, sizes = candidate_pairs(table, settings.rules, link=link,
-                                       max_block=settings.max_block)
+                                       max_block=settings.max_block,
+                                       only_new=known is not None)
         # Compared once and kept in the engine: the model needs only how many pairs
         # reached each combination of levels, and the links are read back at the end.
         scored = engines.materialise(engine, "pw_er_scored",
                                      _compared(table, pairs, comparisons))
         patterns = engines.to_arrow(scored.group_by(["_rules", *columns]).aggregate(
             _n=scored.count()))
-        sample = engines.register(engine, "pw_er_random", _random_pairs(sides, link, u_sample))
-        random = _compared(table, sample, comparisons)
-        random_patterns = engines.to_arrow(random.group_by(columns).aggregate(
-            _n=random.count()))
-        model = _model(comparisons, settings, patterns, random_patterns, total)
+        if model is None:
+            sample = engines.register(engine, "pw_er_random",
+                                      _random_pairs(sides, link, u_sample))
+            random = _compared(table, sample, comparisons)
+            random_patterns = engines.to_arrow(random.group_by(columns).aggregate(
+                _n=random.count()))
+            model = _model(comparisons, settings, patterns, random_patterns, total)
         links = engines.to_arrow(_links(scored, model, comparisons, settings.threshold))
         blocks = tuple(_report(settings, k, engines.to_arrow(s), patterns)
                        for k, s in enumerate(sizes))
@@ -271,7 +290,7 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
     row_r = links.column("_row_r").to_numpy()[keep]
     compared = int(pc.sum(patterns.column("_n")).as_py() or 0)
     return Resolution(
-        clusters=_clusters(ids, sides, row_l, row_r, weight),
+        clusters=_clusters(ids, sides, row_l, row_r, weight, earlier),
         pairs=pa.table({
             "id_l": ids.take(pa.array(row_l)),
             "id_r": ids.take(pa.array(row_r)),
@@ -348,20 +367,56 @@ def _links(scored: ir.Table, model: MatchModel, comparisons: Sequence[Comparison
     return scored.filter(weight >= cut - _MARGIN)
 
 
+def _earlier(ids: pa.Array, known: pa.Table | None) -> dict[int, tuple[str, float]]:
+    """Rows resolved by an earlier run: their earlier cluster id and match weight."""
+    if known is None:
+        return {}
+    weights = (known.column("match_weight").to_pylist() if "match_weight" in
+               known.column_names else [None] * known.num_rows)
+    before = {str(i): (str(c), w) for i, c, w in zip(
+        known.column("id").to_pylist(), known.column("cluster_id").to_pylist(), weights,
+        strict=True)}
+    out = {}
+    for row, value in enumerate(ids.to_pylist()):
+        if value in before:
+            cluster, weight = before[value]
+            out[row] = (cluster, np.nan if weight is None else float(weight))
+    return out
+
+
 def _clusters(ids: pa.Array, sides: npt.NDArray[np.int8], left: npt.NDArray[np.int64],
-              right: npt.NDArray[np.int64], weight: npt.NDArray[np.float64]) -> pa.Table:
+              right: npt.NDArray[np.int64], weight: npt.NDArray[np.float64],
+              earlier: dict[int, tuple[str, float]]) -> pa.Table:
+    """Each record's entity from the links (and an earlier run's entities), named by the
+    smallest earlier name among its records, else by its smallest id."""
     count = len(ids)
-    label = components(count, left, right)
+    first: dict[str, int] = {}
+    kept_l, kept_r = [], []
+    for row, (cluster, _) in earlier.items():
+        if cluster in first:
+            kept_l.append(first[cluster])
+            kept_r.append(row)
+        else:
+            first[cluster] = row
+    label = components(count, np.concatenate([left, np.asarray(kept_l, dtype=np.int64)]),
+                       np.concatenate([right, np.asarray(kept_r, dtype=np.int64)]))
     best = np.full(count, -np.inf)
     np.maximum.at(best, left, weight)
     np.maximum.at(best, right, weight)
-    table = pa.table({"id": ids, "side": pa.array(sides), "_label": pa.array(label)})
-    names = table.group_by("_label", use_threads=False).aggregate([("id", "min")])
-    lookup = dict(zip(names.column("_label").to_pylist(), names.column("id_min").to_pylist(),
-                      strict=True))
+    for row, (_, before) in earlier.items():
+        if not np.isnan(before):
+            best[row] = max(best[row], before)
+    values = ids.to_pylist()
+    old: dict[int, str] = {}
+    smallest: dict[int, str] = {}
+    for row, component in enumerate(label.tolist()):
+        if row in earlier:
+            old[component] = min(old.get(component, earlier[row][0]), earlier[row][0])
+        smallest[component] = min(smallest.get(component, values[row]), values[row])
+    names = {k: old.get(k, v) for k, v in smallest.items()}
     return pa.table({
         "id": ids, "side": pa.array(sides),
-        "cluster_id": pa.array([lookup[k] for k in label.tolist()], pa.string()),
+        "cluster_id": pa.array([names[k] for k in label.tolist()], pa.string()),
         "match_weight": pa.array(np.where(np.isfinite(best), best, np.nan), pa.float64(),
                                  from_pandas=True),
     })
