@@ -24,8 +24,14 @@ the example's deterministic rules at recall 0.9, u from 1e6 random pairs, EM ses
 blocked on date of birth and on given name with surname (the example's second session,
 postcode alone, is hundreds of millions of pairs here). Decision: match probability >= 0.5.
 
+``--new N`` measures the incremental path instead: precursorwatch resolves all but the
+last N records, then all of them with the saved model and the earlier entities; the figures
+are the second run's (peak memory covers both), and precision and recall are those of the
+pairs of records that end up in one entity.
+
 Install: ``.venv/bin/pip install -e '.[bench]'``. Run: ``.venv/bin/python
-benchmarks/er_scale.py`` (default 1,000,000 records; ``--records N``, ``--tool``).
+benchmarks/er_scale.py`` (default 1,000,000 records; ``--records N``, ``--tool``,
+``--new N``).
 """
 
 from __future__ import annotations
@@ -114,6 +120,33 @@ def _precursorwatch(table: pa.Table, memory: str) -> tuple[pa.Table, int]:
     return found.pairs.select(["id_l", "id_r"]), found.compared
 
 
+def _incremental(table: pa.Table, memory: str, new: int) -> tuple[pa.Table, int, float]:
+    """Resolve all but the last ``new`` records, then all of them with the saved model and
+    the earlier entities; the pairs, pairs compared and seconds of the second run only."""
+    from precursorwatch.entities.records import resolve_table
+    from precursorwatch.screening import engines
+
+    with tempfile.TemporaryDirectory() as spill:
+        backend = engines.connect("duckdb", memory_limit=memory, spill=spill)
+        before = resolve_table(table.slice(0, table.num_rows - new), id_column=ID,
+                               backend=backend)
+        start = time.perf_counter()
+        found = resolve_table(table, id_column=ID, backend=backend, model=before.model,
+                              known=before.clusters)
+        seconds = time.perf_counter() - start
+        engines.stop(backend)
+    # Scored on the entities, old and new links alike: the second run's own links are
+    # only those of the new records.
+    members: dict[str, list[str]] = {}
+    for record, cluster in zip(found.clusters.column("id").to_pylist(),
+                               found.clusters.column("cluster_id").to_pylist(), strict=True):
+        members.setdefault(cluster, []).append(record)
+    pairs = [(a, b) for group in members.values() for i, a in enumerate(group)
+             for b in group[i + 1:]]
+    return (pa.table({"id_l": [a for a, _ in pairs], "id_r": [b for _, b in pairs]}),
+            found.compared, seconds)
+
+
 def _splink(table: pa.Table) -> tuple[pa.Table, int]:
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
@@ -151,12 +184,15 @@ def _splink(table: pa.Table) -> tuple[pa.Table, int]:
     return pa.table({"id_l": pairs[f"{ID}_l"], "id_r": pairs[f"{ID}_r"]}), -1
 
 
-def _child(tool: str, data: Path, out: Path, memory: str) -> None:
+def _child(tool: str, data: Path, out: Path, memory: str, new: int) -> None:
     table = pq.read_table(data).drop_columns(["entity"])
     start = time.perf_counter()
-    pairs, compared = (_precursorwatch(table, memory) if tool == "precursorwatch"
-                       else _splink(table))
-    seconds = time.perf_counter() - start
+    if new:
+        pairs, compared, seconds = _incremental(table, memory, new)
+    else:
+        pairs, compared = (_precursorwatch(table, memory) if tool == "precursorwatch"
+                           else _splink(table))
+        seconds = time.perf_counter() - start
     pq.write_table(pairs, out / "pairs.parquet")
     (out / "report.json").write_text(json.dumps({
         "seconds": seconds, "compared": compared,
@@ -180,12 +216,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work", type=Path, default=Path("benchmark-data/er-scale"))
     parser.add_argument("--memory-limit", default="1GB",
                         help="DuckDB's cap for precursorwatch (default 1GB)")
+    parser.add_argument("--new", type=int, default=0,
+                        help="measure precursorwatch adding this many records to the "
+                             "entities of the others, with their saved model (the time "
+                             "and pairs of that second run; peak memory is both runs')")
     parser.add_argument("--child", choices=TOOLS, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     data = args.work / f"persons-{args.records}.parquet"
     if args.child:
-        _child(args.child, data, args.out, args.memory_limit)
+        _child(args.child, data, args.out, args.memory_limit, args.new)
         return
     if not data.exists():
         print(f"writing {args.records:,} records to {data}...", flush=True)
@@ -194,12 +234,15 @@ def main(argv: list[str] | None = None) -> None:
     entity = dict(zip(truth.column(ID).to_pylist(), truth.column("entity").to_pylist(),
                       strict=True))
     results = {}
-    for tool in TOOLS if args.tool == "both" else (args.tool,):
+    tools = ("precursorwatch",) if args.new else TOOLS if args.tool == "both" else (
+        args.tool,)
+    for tool in tools:
         with tempfile.TemporaryDirectory() as folder:
             out = Path(folder)
             subprocess.run([sys.executable, __file__, "--child", tool, "--out", str(out),
                             "--records", str(args.records), "--work", str(args.work),
-                            "--memory-limit", args.memory_limit], check=True)
+                            "--memory-limit", args.memory_limit, "--new", str(args.new)],
+                           check=True)
             report = json.loads((out / "report.json").read_text())
             precision, recall, f1 = _score(pq.read_table(out / "pairs.parquet"), entity)
         results[tool] = (report["seconds"], report["peak_kib"] / 2**20, precision, recall, f1)
