@@ -150,3 +150,13 @@ def test_resolves_only_what_is_new_with_a_saved_model(tmp_path: Path, febrl3: Fe
                "bad.json", cwd=tmp_path)
     assert bad.returncode == 3 and "bad.json" in bad.stderr
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_judgements_come_from_a_file_and_their_errors_name_it(folder: Path) -> None:
+    (folder / "judged.csv").write_text("id_l,id_r,same\nrec-1070-org,nobody,no\n",
+                                       encoding="utf-8")
+    done = _run("records", "a.csv", "b.parquet", "--id", "rec_id", "--out", "j.csv",
+                "--judgements", "judged.csv", cwd=folder)
+    assert done.returncode == 3
+    assert "judged.csv:1: id_r: no record has the id 'nobody'" in done.stderr
+    assert not (folder / "j.csv").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -146,3 +147,29 @@ def test_new_records_join_earlier_entities_without_comparing_the_old_again(
     with pytest.raises(UsageError, match="other columns"):
         resolve_table(everything.drop_columns(["state"]), id_column="rec_id", model=model,
                       known=before.clusters)
+
+
+def test_analysts_judgements_link_keep_apart_and_teach(febrl3: Febrl) -> None:
+    table = febrl3.tables[0]
+    plain = resolve_table(table, id_column="rec_id")
+    linked = _pairs(plain.pairs, ordered=False)
+    missed = sorted(febrl3.true_pairs - linked)
+    found = sorted(febrl3.true_pairs & linked)
+    assert missed, "FEBRL3 has true pairs the model misses"
+    judgements = pa.table({
+        "id_l": [missed[0][0], found[0][0], *(a for a, _ in found[1:201])],
+        "id_r": [missed[0][1], found[0][1], *(b for _, b in found[1:201])],
+        "same": ["yes", "no", *(["true"] * 200)]})
+    judged = resolve_table(table, id_column="rec_id", judgements=judgements)
+    now = _pairs(judged.pairs, ordered=False)
+    assert missed[0] in now and found[0] not in now
+    # The judged pairs' levels refine m: it moves, towards what they show.
+    assert any(not np.allclose(a, b) for a, b in zip(judged.model.m, plain.model.m,
+                                                     strict=True))
+    assert any("judgements" in note for note in judged.settings.notes)
+    with pytest.raises(InputError, match=r"^2: id_r: no record has the id 'nope'"):
+        resolve_table(table, id_column="rec_id", judgements=pa.table(
+            {"id_l": [found[0][0]] * 2, "id_r": [found[0][1], "nope"], "same": ["y", "y"]}))
+    with pytest.raises(InputError, match=r"^1: same: 'perhaps' is neither yes nor no"):
+        resolve_table(table, id_column="rec_id", judgements=pa.table(
+            {"id_l": [found[0][0]], "id_r": [found[0][1]], "same": ["perhaps"]}))

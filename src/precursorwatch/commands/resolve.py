@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -46,6 +48,11 @@ app = typer.Typer(
 
 Threshold = Annotated[float | None, typer.Option(
     help="Match probability from which two records are linked (default 0.5).")]
+Judgements = Annotated[Path | None, typer.Option(
+    "--judgements", dir_okay=False,
+    help="Analysts' decisions on pairs of records: a table with id_l, id_r and same (yes "
+         "or no). Pairs judged the same are linked and teach the model; pairs judged "
+         "different are never linked directly.")]
 SaveModel = Annotated[Path | None, typer.Option(
     "--save-model", dir_okay=False,
     help="Also write the match model learned (JSON), for a later --model run.")]
@@ -78,6 +85,7 @@ def parties(
                            "earlier entities, which keep their ids.")] = None,
     model_file: ModelFile = None,
     save_model: SaveModel = None,
+    judgements: Judgements = None,
     threshold: Threshold = None,
     memory_limit: Memory = DUCKDB_MEMORY,
     quiet: Quiet = False,
@@ -111,9 +119,11 @@ def parties(
     if not quiet:
         err.print(f"Resolving {table.num_rows:,} party records...")
     model, known = _incremental(model_file, previous, "record_id", "entity_id")
-    with backend_for(Engine.duckdb, None, None, memory_limit) as backend:
+    with backend_for(Engine.duckdb, None, None, memory_limit) as backend, \
+            _naming(judgements):
         resolution = resolve_parties(table, overrides=overrides, backend=backend,
-                                     model=model, known=known)
+                                     model=model, known=known,
+                                     judgements=_judgements(judgements))
     with replacing(out_file) as temp, open(temp, "w", encoding="utf-8") as handle:
         for entity in party_entities(table, resolution):
             handle.write(json.dumps(entity.to_dict(), ensure_ascii=False, sort_keys=True))
@@ -155,6 +165,31 @@ def _incremental(model_file: Path | None, previous: Path | None, id_column: str,
     return model, pa.table({"id": table.column(id_column),
                             "cluster_id": table.column(cluster_column),
                             "match_weight": weights})
+
+
+@contextmanager
+def _naming(path: Path | None) -> Iterator[None]:
+    """Errors in the judgements (a row naming an unknown record) carry the file's name."""
+    try:
+        yield
+    except InputError as error:
+        if path is None or error.file is not None or error.field not in ("id_l", "id_r",
+                                                                          "same"):
+            raise
+        raise InputError(error.reason, file=str(path), row=error.row,
+                         field=error.field) from error
+
+
+def _judgements(path: Path | None) -> pa.Table | None:
+    """The judgements file's table; its problems are reported with its name."""
+    if path is None:
+        return None
+    table = read_table(path)
+    missing = [c for c in ("id_l", "id_r", "same") if c not in table.column_names]
+    if missing:
+        raise InputError(f"judgements need the columns id_l, id_r and same; missing: "
+                         f"{', '.join(missing)}", file=str(path), field=missing[0])
+    return table
 
 
 def _save(resolution: Resolution, path: Path | None) -> None:
@@ -200,6 +235,7 @@ def records(
                            "entities, which keep their names.")] = None,
     model_file: ModelFile = None,
     save_model: SaveModel = None,
+    judgements: Judgements = None,
     settings_file: Annotated[Path | None, typer.Option(
         "--settings", "-s", dir_okay=False,
         help="A YAML file overriding the guessed column kinds, blocking rules, threshold "
@@ -235,9 +271,11 @@ def records(
         kinds = ", ".join(f"{c} ({k.value})" for c, k in settings.columns.items())
         err.print(f"Comparing {sum(t.num_rows for t in tables):,} records on {kinds}...")
     model, known = _incremental(model_file, previous, "id", "cluster_id")
-    with backend_for(Engine.duckdb, None, None, memory_limit) as backend:
+    with backend_for(Engine.duckdb, None, None, memory_limit) as backend, \
+            _naming(judgements):
         found = resolve_table(left, right, id_column=settings.id_column, settings=settings,
-                              backend=backend, model=model, known=known)
+                              backend=backend, model=model, known=known,
+                              judgements=_judgements(judgements))
     clusters = found.clusters
     if right is not None:
         clusters = clusters.set_column(1, "file", pc.take(

@@ -23,11 +23,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["MatchModel", "estimate_m", "estimate_prior", "estimate_u", "initial_m", "probability"]
+__all__ = ["MatchModel", "estimate_m", "estimate_prior", "estimate_u", "initial_m", "probability",
+           "with_judgements"]
 
 Gamma = npt.NDArray[np.int8]
 Floats = npt.NDArray[np.float64]
 
+#: How many judged pairs EM's m counts as when analysts' judgements refine it.
+JUDGED_STRENGTH = 50.0
 #: Version of a saved model's layout.
 MODEL_FORMAT = 1
 #: Floor of any probability, so that a level never seen in a sample is rare, not impossible.
@@ -192,6 +195,21 @@ def estimate_m(sessions: Sequence[tuple[Gamma, Floats, Sequence[bool]]],
                 learned[c].append(m[c])
     return [np.mean(found, axis=0) if found else s.copy()
             for found, s in zip(learned, start, strict=True)]
+
+
+def with_judgements(m: Sequence[Floats], same: Gamma, strength: float = JUDGED_STRENGTH
+                    ) -> list[Floats]:
+    """m updated by the levels of pairs an analyst judged the same entity.
+
+    EM's m is taken as ``strength`` pairs' worth of evidence and the judged pairs are
+    added to it: a handful of judgements refines the model, hundreds of them dominate it.
+    """
+    out = []
+    for c, shares in enumerate(m):
+        levels = same[:, c].astype(np.int64)
+        counts = np.bincount(levels[levels >= 0], minlength=len(shares)).astype(np.float64)
+        out.append(_normalised(shares * strength + counts))
+    return out
 
 
 def estimate_prior(evidence: Floats, total_pairs: float, counts: Floats | None = None

@@ -44,6 +44,7 @@ from precursorwatch.entities.fellegi_sunter import (
     estimate_u,
     initial_m,
     probability,
+    with_judgements,
 )
 from precursorwatch.entities.prepare import INITIAL, NAME_KINDS, comparison_for, prepared_columns
 from precursorwatch.entities.settings import (
@@ -212,8 +213,8 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
                   settings: Settings | None = None,
                   overrides: Mapping[str, Any] | None = None,
                   backend: ibis.BaseBackend | None = None, u_sample: int = U_SAMPLE,
-                  model: MatchModel | None = None, known: pa.Table | None = None
-                  ) -> Resolution:
+                  model: MatchModel | None = None, known: pa.Table | None = None,
+                  judgements: pa.Table | None = None) -> Resolution:
     """Deduplicate ``left``, or link it with ``right``: entities, links and the model.
 
     ``settings`` default to what :func:`.settings.guess_settings` reads from the columns
@@ -226,6 +227,11 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
     ``cluster_id``, optionally ``match_weight``) says which records were resolved before.
     Only pairs with a record not in ``known`` are compared; the earlier entities stay
     together and keep their names unless new links join two of them.
+
+    ``judgements`` are analysts' decisions on pairs (``id_l``, ``id_r``, ``same``): a pair
+    judged the same is linked and its levels refine the learned m (see
+    :func:`.fellegi_sunter.with_judgements`); a pair judged different is never linked
+    directly (if other links still join the two, :attr:`Resolution.settings` notes it).
     """
     settings = settings or guess_settings(
         [c for c in left.column_names if right is None or c in right.column_names],
@@ -244,6 +250,7 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
         raise UsageError("the match model was learned on other columns or levels: resolve "
                          "everything again without it")
     sides = records.column(SIDE).to_numpy()
+    judged = _judged(ids, judgements)
     total = (float((sides == 0).sum()) * float((sides == 1).sum()) if link
              else records.num_rows * (records.num_rows - 1) / 2)
     own = backend is None
@@ -272,6 +279,14 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
             random_patterns = engines.to_arrow(random.group_by(columns).aggregate(
                 _n=random.count()))
             model = _model(comparisons, settings, patterns, random_patterns, total)
+            learned = True
+        else:
+            learned = False
+        judged_levels = None if judged is None else engines.to_arrow(_compared(
+            table, engines.register(engine, "pw_er_judged", judged), comparisons))
+        if judged_levels is not None and learned:
+            same = judged_levels.filter(pc.equal(judged_levels.column("_same"), 1))
+            model.m = with_judgements(model.m, _gamma(same, len(comparisons)))
         links = engines.to_arrow(_links(scored, model, comparisons, settings.threshold))
         blocks = tuple(_report(settings, k, engines.to_arrow(s), patterns)
                        for k, s in enumerate(sizes))
@@ -284,13 +299,24 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
     weight = model.match_weight(gamma, tf)
     chance = probability(weight)
     keep = chance >= settings.threshold
+    if judged_levels is not None:
+        links, keep, settings = _apply_judgements(links, keep, judged_levels, settings,
+                                                  columns)
+        gamma = _gamma(links, len(comparisons))
+        tf = [links.column(f"_t{k}").to_numpy(zero_copy_only=False).astype(np.float64)
+              if f"_t{k}" in links.column_names else None for k in range(len(comparisons))]
+        weight = model.match_weight(gamma, tf)
+        chance = probability(weight)
     gamma, tf = gamma[keep], [None if f is None else f[keep] for f in tf]
     weight, chance = weight[keep], chance[keep]
     row_l = links.column("_row_l").to_numpy()[keep]
     row_r = links.column("_row_r").to_numpy()[keep]
     compared = int(pc.sum(patterns.column("_n")).as_py() or 0)
+    clusters = _clusters(ids, sides, row_l, row_r, weight, earlier)
+    if judged is not None:
+        settings = _conflicts(settings, judged, clusters)
     return Resolution(
-        clusters=_clusters(ids, sides, row_l, row_r, weight, earlier),
+        clusters=clusters,
         pairs=pa.table({
             "id_l": ids.take(pa.array(row_l)),
             "id_r": ids.take(pa.array(row_r)),
@@ -365,6 +391,81 @@ def _links(scored: ir.Table, model: MatchModel, comparisons: Sequence[Comparison
                                          else_=0.0)
     cut = float(np.log2(threshold / (1 - threshold)))
     return scored.filter(weight >= cut - _MARGIN)
+
+
+def _judged(ids: pa.Array, judgements: pa.Table | None) -> pa.Table | None:
+    """Judged pairs as rows (``_row_l`` < ``_row_r``) with ``_same`` (1 or 0)."""
+    if judgements is None:
+        return None
+    for column in ("id_l", "id_r", "same"):
+        if column not in judgements.column_names:
+            raise InputError(f"judgements need the columns id_l, id_r and same; {column!r} "
+                             f"is missing", field=column)
+    row_of = {value: row for row, value in enumerate(ids.to_pylist())}
+    rows_l, rows_r, same = [], [], []
+    for number, item in enumerate(judgements.to_pylist(), start=1):
+        said = str(item["same"]).strip().lower()
+        if said not in _YES + _NO:
+            raise InputError(f"{item['same']!r} is neither yes nor no", row=number,
+                             field="same")
+        for column in ("id_l", "id_r"):
+            if str(item[column]) not in row_of:
+                raise InputError(f"no record has the id {item[column]!r}", row=number,
+                                 field=column)
+        a, b = row_of[str(item["id_l"])], row_of[str(item["id_r"])]
+        if a != b:
+            rows_l.append(min(a, b))
+            rows_r.append(max(a, b))
+            same.append(1 if said in _YES else 0)
+    return pa.table({"_row_l": pa.array(rows_l, pa.int64()),
+                     "_row_r": pa.array(rows_r, pa.int64()), "_same": pa.array(same, pa.int8())})
+
+
+_YES = ("true", "yes", "1", "same", "y")
+_NO = ("false", "no", "0", "different", "not same", "n")
+
+
+def _apply_judgements(links: pa.Table, keep: npt.NDArray[np.bool_], judged: pa.Table,
+                      settings: Settings, columns: Sequence[str]
+                      ) -> tuple[pa.Table, npt.NDArray[np.bool_], Settings]:
+    """The links with pairs judged the same added and those judged different removed."""
+    decided = {(a, b): s for a, b, s in zip(judged.column("_row_l").to_pylist(),
+                                            judged.column("_row_r").to_pylist(),
+                                            judged.column("_same").to_pylist(), strict=True)}
+    pairs = list(zip(links.column("_row_l").to_pylist(), links.column("_row_r").to_pylist(),
+                     strict=True))
+    keep = np.array([(k or decided.get(p) == 1) and decided.get(p) != 0
+                     for k, p in zip(keep, pairs, strict=True)], dtype=bool)
+    have = set(pairs)
+    extra = judged.filter(pc.equal(judged.column("_same"), 1))
+    extra = extra.filter(pa.array([(a, b) not in have for a, b in zip(
+        extra.column("_row_l").to_pylist(), extra.column("_row_r").to_pylist(), strict=True)],
+        pa.bool_()))
+    names = ["_row_l", "_row_r", *columns,
+             *(c for c in links.column_names if c.startswith("_t"))]
+    merged = pa.concat_tables([links.select(names), extra.select(names)],
+                              promote_options="permissive")
+    keep = np.concatenate([keep, np.ones(extra.num_rows, dtype=bool)])
+    return merged, keep, replace(settings, notes=(
+        *settings.notes, f"{int((judged.column('_same').to_numpy() == 1).sum())} pairs linked "
+        f"and {int((judged.column('_same').to_numpy() == 0).sum())} kept apart by analysts' "
+        f"judgements"))
+
+
+def _conflicts(settings: Settings, judged: pa.Table, clusters: pa.Table) -> Settings:
+    """A note for each pair judged different that other links still put in one entity."""
+    cluster = clusters.column("cluster_id").to_pylist()
+    ids = clusters.column("id").to_pylist()
+    apart = [(ids[a], ids[b]) for a, b, same in zip(
+        judged.column("_row_l").to_pylist(), judged.column("_row_r").to_pylist(),
+        judged.column("_same").to_pylist(), strict=True)
+        if same == 0 and cluster[a] == cluster[b]]
+    if not apart:
+        return settings
+    listed = ", ".join(f"{a} and {b}" for a, b in apart[:5])
+    return replace(settings, notes=(
+        *settings.notes, f"{len(apart)} pairs judged different are still one entity through "
+        f"other links (review them): {listed}"))
 
 
 def _earlier(ids: pa.Array, known: pa.Table | None) -> dict[int, tuple[str, float]]:
