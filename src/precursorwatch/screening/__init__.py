@@ -10,13 +10,17 @@ The usual path: :func:`feature_table` (history and new rows to features), then
 
 from __future__ import annotations
 
-from precursorwatch.screening.flags import FLAGS, Flag
-from precursorwatch.screening.metrics import Quality, quality
-from precursorwatch.screening.model import ScreeningModel
-from precursorwatch.screening.pipeline import feature_table, split_of
-from precursorwatch.screening.run import SavedModel, score_rows, train_model
-from precursorwatch.screening.scores import DEFAULT_THRESHOLD, OUTPUT_SCHEMA, Scored
-from precursorwatch.screening.watchlist import WatchList
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from precursorwatch.screening.flags import FLAGS, Flag
+    from precursorwatch.screening.metrics import Quality, quality
+    from precursorwatch.screening.model import ScreeningModel
+    from precursorwatch.screening.pipeline import feature_table, split_of
+    from precursorwatch.screening.run import SavedModel, score_rows, train_model
+    from precursorwatch.screening.scores import DEFAULT_THRESHOLD, OUTPUT_SCHEMA, Scored
+    from precursorwatch.screening.watchlist import WatchList
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -34,3 +38,20 @@ __all__ = [
     "split_of",
     "train_model",
 ]
+
+# Where each name lives. They are imported when first used: the package's modules pull in
+# LightGBM and scikit-learn, which entity resolution (importing the watch list's
+# romaniser) and the server's light paths should not pay for.
+_WHERE = {
+    "DEFAULT_THRESHOLD": "scores", "FLAGS": "flags", "OUTPUT_SCHEMA": "scores",
+    "Flag": "flags", "Quality": "metrics", "SavedModel": "run", "Scored": "scores",
+    "ScreeningModel": "model", "WatchList": "watchlist", "feature_table": "pipeline",
+    "quality": "metrics", "score_rows": "run", "split_of": "pipeline",
+    "train_model": "run",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
