@@ -65,8 +65,8 @@ def test_bad_input_is_refused_with_its_place(folder: Path) -> None:
 
 def test_help_documents_the_options(folder: Path) -> None:
     done = _run("records", "--help", cwd=folder)
-    for option in ("--id", "--out", "--links", "--settings", "--threshold",
-                   "--memory-limit"):
+    for option in ("--id", "--out", "--links", "--settings", "--threshold", "--engine",
+                   "--memory-limit", "--model", "--previous", "--judgements"):
         assert option in done.stdout
 
 

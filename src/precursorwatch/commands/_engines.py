@@ -31,8 +31,8 @@ class Engine(StrEnum):
 
 
 EngineOption = Annotated[Engine, typer.Option(
-    help="Where the tables are computed: duckdb (this machine, default) or spark (a cluster; "
-         "see docs/spark.md).")]
+    help="Where the tables are computed: duckdb (this machine, default) or spark (a "
+         "cluster; see docs/spark.md).")]
 SparkMaster = Annotated[str | None, typer.Option(
     help="Spark master URL with --engine spark (default local[*]; e.g. spark://host:7077, "
          "yarn, k8s://https://host:443).")]

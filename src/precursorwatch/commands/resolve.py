@@ -14,7 +14,16 @@ import typer
 from rich.table import Table
 
 from precursorwatch.commands._console import EXIT_CODES_HELP, err
-from precursorwatch.commands._engines import DUCKDB_MEMORY, Engine, Memory, Quiet, backend_for
+from precursorwatch.commands._engines import (
+    DUCKDB_MEMORY,
+    Engine,
+    EngineOption,
+    Memory,
+    Quiet,
+    SparkConf,
+    SparkMaster,
+    backend_for,
+)
 from precursorwatch.commands._groups import defaulting_to
 from precursorwatch.commands.ingest import DEFAULT_STORE
 from precursorwatch.commands.screen import Store
@@ -241,6 +250,9 @@ def records(
         help="A YAML file overriding the guessed column kinds, blocking rules, threshold "
              "or largest block (see docs/entities.md).")] = None,
     threshold: Threshold = None,
+    engine: EngineOption = Engine.duckdb,
+    spark_master: SparkMaster = None,
+    spark_conf: SparkConf = None,
     memory_limit: Memory = DUCKDB_MEMORY,
     quiet: Quiet = False,
 ) -> None:
@@ -255,6 +267,7 @@ def records(
 
     * `precursorwatch resolve records firms.csv --id firm_id --out entities.csv`
     * `precursorwatch resolve records us.parquet in.parquet --id rec_id --out linked.parquet`
+    * `precursorwatch resolve records big.parquet --id rec_id --out out.parquet --engine spark`
     """
     if len(files) > 2:
         raise UsageError("give one table to deduplicate or two to link, not more")
@@ -271,7 +284,7 @@ def records(
         kinds = ", ".join(f"{c} ({k.value})" for c, k in settings.columns.items())
         err.print(f"Comparing {sum(t.num_rows for t in tables):,} records on {kinds}...")
     model, known = _incremental(model_file, previous, "id", "cluster_id")
-    with backend_for(Engine.duckdb, None, None, memory_limit) as backend, \
+    with backend_for(engine, spark_master, spark_conf, memory_limit) as backend, \
             _naming(judgements):
         found = resolve_table(left, right, id_column=settings.id_column, settings=settings,
                               backend=backend, model=model, known=known,

@@ -103,5 +103,7 @@ def candidate_pairs(records: ir.Table, rules: Sequence[Rule], *, link: bool,
             _row_l=joined[f"{ROW}_l"] if f"{ROW}_l" in joined.columns else joined[ROW],
             _row_r=joined[f"{ROW}_r"], _rules=ibis.literal(1 << index, "int64")))
     pairs = ibis.union(*found, distinct=False)
-    return pairs.group_by(["_row_l", "_row_r"]).aggregate(
-        _rules=pairs._rules.bit_or()), sizes
+    # A rule finds a pair once, so the sum of the rules' bits is their union (a portable
+    # bit_or: Ibis compiles none for Spark). DuckDB sums into a 128-bit integer: readers
+    # cast it back (see records.resolve_table).
+    return pairs.group_by(["_row_l", "_row_r"]).aggregate(_rules=pairs._rules.sum()), sizes

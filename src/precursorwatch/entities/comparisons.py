@@ -27,6 +27,7 @@ __all__ = [
     "level_expression",
     "measures_wanted",
     "name_comparison",
+    "python_measure",
     "text_comparison",
 ]
 
@@ -52,6 +53,8 @@ class Pair:
         self._measures = measures
         #: The measures asked for, by column name, while collecting.
         self.wanted: dict[str, ir.Value] = {}
+        #: Which measure of which record column each of :attr:`wanted` is.
+        self.specs: dict[str, tuple[str, str]] = {}
 
     def measure(self, name: str, function: Measure, column: str) -> ir.Value:
         """``function`` of the two records' ``column``, as a column named for both."""
@@ -60,7 +63,16 @@ class Pair:
             return self._measures[key]
         value = function(self.left[column], self.right[column])
         self.wanted[key] = value
+        self.specs[key] = (name, column)
         return value
+
+
+def python_measure(name: str, left: Sequence[str], right: Sequence[str]) -> list[float]:
+    """The measure ``name`` ("jw" or "dl") of each pair of texts, computed by rapidfuzz,
+    whose values are DuckDB's exactly: for an engine without the measure built in."""
+    from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
+    function = JaroWinkler.similarity if name == "jw" else DamerauLevenshtein.distance
+    return [float(function(a, b)) for a, b in zip(left, right, strict=True)]
 
 
 Predicate = Callable[[Pair], ir.BooleanValue]
@@ -117,13 +129,12 @@ def level_expression(comparison: Comparison, pair: Pair) -> ir.IntegerValue:
     return ibis.cases(*cases, else_=len(comparison.levels)).cast("int8")
 
 
-def measures_wanted(comparisons: Sequence[Comparison], left: Side, right: Side
-                    ) -> dict[str, ir.Value]:
-    """The measures the comparisons' levels ask for, each once, by column name."""
+def measures_wanted(comparisons: Sequence[Comparison], left: Side, right: Side) -> Pair:
+    """The measures the comparisons' levels ask for, each once (:attr:`Pair.wanted`)."""
     pair = Pair(left, right)
     for comparison in comparisons:
         level_expression(comparison, pair)
-    return pair.wanted
+    return pair
 
 
 def _equal(column: str) -> Predicate:

@@ -36,6 +36,7 @@ from precursorwatch.entities.comparisons import (
     Pair,
     level_expression,
     measures_wanted,
+    python_measure,
 )
 from precursorwatch.entities.fellegi_sunter import (
     MatchModel,
@@ -131,26 +132,49 @@ def _records(left: pa.Table, right: pa.Table | None, settings: Settings
     return records, pa.concat_arrays(ids)
 
 
-def _compared(records: ir.Table, pairs: ir.Table, comparisons: Sequence[Comparison]
-              ) -> ir.Table:
+def _compared(records: ir.Table, pairs: ir.Table, comparisons: Sequence[Comparison],
+              backend: ibis.BaseBackend | None = None) -> ir.Table:
     """``pairs`` (``_row_l``, ``_row_r``, ...) with each comparison's level ``_g{k}`` and,
-    where term frequencies adjust it, the larger frequency of the two values ``_t{k}``."""
+    where term frequencies adjust it, the larger frequency of the two values ``_t{k}``.
+
+    On Spark, which has no Jaro-Winkler, the similarities are computed here, once per
+    distinct pair of values, and joined back (``backend`` is needed for that)."""
     needed = list(dict.fromkeys(c for comp in comparisons for c in comp.columns))
     needed += [f"_tf{k}" for k in _adjusted(comparisons)]
     left = records.select(_row_l=records[ROW], **{f"{c}_l": records[c] for c in needed})
     right = records.select(_row_r=records[ROW], **{f"{c}_r": records[c] for c in needed})
     joined = pairs.join(left, "_row_l").join(right, "_row_r")
-    wanted = measures_wanted(comparisons, {c: joined[f"{c}_l"] for c in needed},
-                             {c: joined[f"{c}_r"] for c in needed})
+    collected = measures_wanted(comparisons, {c: joined[f"{c}_l"] for c in needed},
+                                {c: joined[f"{c}_r"] for c in needed})
     # Similarities first, once each, then the levels that read them.
-    measured = joined.mutate(**wanted)
+    if backend is not None and engines.session_of(backend) is not None:
+        measured = _measured_here(backend, joined, collected.specs)
+    else:
+        measured = joined.mutate(**collected.wanted)
     pair = Pair({c: measured[f"{c}_l"] for c in needed}, {c: measured[f"{c}_r"] for c in needed},
-                {name: measured[name] for name in wanted})
+                {name: measured[name] for name in collected.wanted})
     return measured.select(
         *(c for c in pairs.columns),
         **{f"_g{k}": level_expression(comp, pair) for k, comp in enumerate(comparisons)},
         **{f"_t{k}": ibis.greatest(measured[f"_tf{k}_l"], measured[f"_tf{k}_r"])
            for k in _adjusted(comparisons)})
+
+
+def _measured_here(backend: ibis.BaseBackend, joined: ir.Table,
+                   specs: Mapping[str, tuple[str, str]]) -> ir.Table:
+    """``joined`` with each measure of ``specs`` computed in Python on the distinct pairs
+    of values and joined back."""
+    for key, (name, column) in specs.items():
+        a, b = joined[f"{column}_l"], joined[f"{column}_r"]
+        values = engines.to_arrow(joined.filter(a.notnull() & b.notnull()).select(
+            _a=a, _b=b).distinct())
+        computed = pa.table({
+            "_a": values.column("_a"), "_b": values.column("_b"),
+            key: pa.array(python_measure(name, values.column("_a").to_pylist(),
+                                         values.column("_b").to_pylist()), pa.float64())})
+        table = engines.register(backend, f"pw_er{key}", computed)
+        joined = joined.left_join(table, [a == table._a, b == table._b]).drop("_a", "_b")
+    return joined
 
 
 def _adjusted(comparisons: Sequence[Comparison]) -> list[int]:
@@ -257,10 +281,6 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
     engine = engines.connect() if own else backend
     assert engine is not None
     try:
-        if engines.session_of(engine) is not None:
-            # Spark has no Jaro-Winkler; as a Python function its results came back out of
-            # line with their rows (PySpark 4.3, local mode), so it is refused, not guessed.
-            raise UsageError("entity resolution runs on DuckDB only for now")
         table = engines.register(engine, "pw_er_records", records)
         settings = _tightened(table, settings, records.num_rows)
         pairs, sizes = candidate_pairs(table, settings.rules, link=link,
@@ -269,13 +289,15 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
         # Compared once and kept in the engine: the model needs only how many pairs
         # reached each combination of levels, and the links are read back at the end.
         scored = engines.materialise(engine, "pw_er_scored",
-                                     _compared(table, pairs, comparisons))
+                                     _compared(table, pairs, comparisons, engine))
         patterns = engines.to_arrow(scored.group_by(["_rules", *columns]).aggregate(
             _n=scored.count()))
+        patterns = patterns.set_column(0, "_rules", pc.cast(patterns.column("_rules"),
+                                                            pa.int64()))
         if model is None:
             sample = engines.register(engine, "pw_er_random",
                                       _random_pairs(sides, link, u_sample))
-            random = _compared(table, sample, comparisons)
+            random = _compared(table, sample, comparisons, engine)
             random_patterns = engines.to_arrow(random.group_by(columns).aggregate(
                 _n=random.count()))
             model = _model(comparisons, settings, patterns, random_patterns, total)
@@ -283,7 +305,7 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
         else:
             learned = False
         judged_levels = None if judged is None else engines.to_arrow(_compared(
-            table, engines.register(engine, "pw_er_judged", judged), comparisons))
+            table, engines.register(engine, "pw_er_judged", judged), comparisons, engine))
         if judged_levels is not None and learned:
             same = judged_levels.filter(pc.equal(judged_levels.column("_same"), 1))
             model.m = with_judgements(model.m, _gamma(same, len(comparisons)))
