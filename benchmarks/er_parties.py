@@ -5,7 +5,10 @@ name, address, registration number, country), one record per distinct way a part
 written, deduplicated by each tool unsupervised, each in its own process, at its own
 default decision (match probability 0.5). Printed per tool: pairwise precision, recall and
 F1 against the simulator's truth (which party each record is), wall time (training
-included) and peak memory; then the ratios precursorwatch/Splink.
+included) and peak memory; then the ratios precursorwatch/Splink. And the same figures for
+the records of the planted rings' firms alone, with each renamed offender (a burned front's
+successor: new name and numbers, the old address) counted as the same bad actor as its
+predecessor: how often the tools tie a reappearing actor to its earlier self.
 
 The records are what the two nations' filings look like: legal forms written four ways
 ("Pvt. Ltd.", "Private Limited", "P Ltd", "LLP"/"L.L.P."), names mistyped, addresses
@@ -53,6 +56,11 @@ def party_records(rows: int, seed: int) -> pa.Table:
 
     made = simulate(rows, seed)
     truth = {r["shipment_id"]: r for r in made.labels.to_pylist()}
+    # Ring firms, and for a renamed offender its predecessor: the same bad actor.
+    actor = {r["member_id"]: r["member_id"] for r in made.rings.to_pylist()}
+    for r in made.rings.to_pylist():
+        if r["role"].startswith("successor of "):
+            actor[r["member_id"]] = r["role"].removeprefix("successor of ")
     seen: dict[tuple[str, ...], None] = {}
     for table in (made.history, made.new):
         for row in table.to_pylist():
@@ -69,7 +77,8 @@ def party_records(rows: int, seed: int) -> pa.Table:
         ID: [f"p{i}" for i in range(len(keys))],
         "party_name": [k[1] for k in keys], "address": [k[2] or None for k in keys],
         "registration_number": [k[3] or None for k in keys],
-        "country": [k[4] for k in keys], "party": [k[0] for k in keys]})
+        "country": [k[4] for k in keys], "party": [k[0] for k in keys],
+        "actor": [actor.get(k[0]) for k in keys]})
 
 
 def _precursorwatch(table: pa.Table) -> pa.Table:
@@ -108,7 +117,7 @@ def _splink(table: pa.Table) -> pa.Table:
 
 
 def _child(tool: str, data: Path, out: Path) -> None:
-    table = pq.read_table(data).drop_columns(["party"])
+    table = pq.read_table(data).drop_columns(["party", "actor"])
     start = time.perf_counter()
     pairs = _precursorwatch(table) if tool == "precursorwatch" else _splink(table)
     seconds = time.perf_counter() - start
@@ -124,6 +133,13 @@ def _score(pairs: pa.Table, party: dict[str, str]) -> tuple[float, float, float]
     hits = sum(party[a] == party[b] for a, b in found)
     precision, recall = hits / max(len(found), 1), hits / max(true, 1)
     return precision, recall, 2 * precision * recall / max(precision + recall, 1e-12)
+
+
+def _within(pairs: pa.Table, records: dict[str, str]) -> pa.Table:
+    """The pairs whose two records are both in ``records``."""
+    keep = [a in records and b in records for a, b in zip(
+        pairs.column("id_l").to_pylist(), pairs.column("id_r").to_pylist(), strict=True)]
+    return pairs.filter(pa.array(keep, pa.bool_()))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -142,9 +158,11 @@ def main(argv: list[str] | None = None) -> None:
     if not data.exists():
         data.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(party_records(args.rows, args.seed), data)
-    truth = pq.read_table(data, columns=[ID, "party"])
+    truth = pq.read_table(data, columns=[ID, "party", "actor"])
     party = dict(zip(truth.column(ID).to_pylist(), truth.column("party").to_pylist(),
                      strict=True))
+    actor = {i: a for i, a in zip(truth.column(ID).to_pylist(),
+                                  truth.column("actor").to_pylist(), strict=True) if a}
     parties = len(set(party.values()))
     print(f"{truth.num_rows:,} party records of {parties:,} parties "
           f"(simulation of {args.rows:,} rows, seed {args.seed})")
@@ -156,11 +174,15 @@ def main(argv: list[str] | None = None) -> None:
                             "--rows", str(args.rows), "--seed", str(args.seed),
                             "--work", str(args.work)], check=True)
             report = json.loads((out / "report.json").read_text())
-            precision, recall, f1 = _score(pq.read_table(out / "pairs.parquet"), party)
+            pairs = pq.read_table(out / "pairs.parquet")
+            precision, recall, f1 = _score(pairs, party)
+            bad = _score(_within(pairs, actor), actor)
         results[tool] = (report["seconds"], report["peak_kib"] / 2**20, f1)
         print(f"{tool:15} P {precision:.4f}  R {recall:.4f}  F1 {f1:.4f}  "
               f"{report['seconds']:6.1f} s  peak {report['peak_kib'] / 2**20:.2f} GiB",
               flush=True)
+        print(f"{'':15} ring firms, a renamed offender counted as its predecessor: "
+              f"P {bad[0]:.4f}  R {bad[1]:.4f}  F1 {bad[2]:.4f}", flush=True)
     if len(results) == 2:
         ours, theirs = results["precursorwatch"], results["splink"]
         print(f"precursorwatch/Splink: time {ours[0] / theirs[0]:.2f}x, memory "

@@ -10,6 +10,7 @@ the level and weight of every comparison that made it.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -278,7 +279,9 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
     total = (float((sides == 0).sum()) * float((sides == 1).sum()) if link
              else records.num_rows * (records.num_rows - 1) / 2)
     own = backend is None
-    engine = engines.connect() if own else backend
+    # An engine of our own spills to a folder of our own (DuckDB's default is ./.tmp).
+    spill = tempfile.TemporaryDirectory(prefix="precursorwatch-spill-") if own else None
+    engine = engines.connect(spill=spill.name if spill else None) if own else backend
     assert engine is not None
     try:
         table = engines.register(engine, "pw_er_records", records)
@@ -315,6 +318,8 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
     finally:
         if own:
             engines.stop(engine)
+        if spill is not None:
+            spill.cleanup()
     gamma = _gamma(links, len(comparisons))
     tf = [links.column(f"_t{k}").to_numpy(zero_copy_only=False).astype(np.float64)
           if f"_t{k}" in links.column_names else None for k in range(len(comparisons))]
