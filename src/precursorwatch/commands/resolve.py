@@ -25,8 +25,7 @@ from precursorwatch.commands._engines import (
     backend_for,
 )
 from precursorwatch.commands._groups import defaulting_to
-from precursorwatch.commands.ingest import DEFAULT_STORE
-from precursorwatch.commands.screen import Store
+from precursorwatch.commands.ingest import DEFAULT_STORE, STORE_ENV
 from precursorwatch.entities.fellegi_sunter import MatchModel
 from precursorwatch.entities.parties import (
     entity_id,
@@ -55,6 +54,10 @@ app = typer.Typer(
          "--out OUT`.\n\n" + EXIT_CODES_HELP,
 )
 
+Store = Annotated[Path, typer.Option(
+    "--store", envvar=STORE_ENV,
+    help=f"The analytics store whose shipments' parties are resolved. Default: "
+         f"./{DEFAULT_STORE}, or ${STORE_ENV} when set.")]
 Threshold = Annotated[float | None, typer.Option(
     help="Match probability from which two records are linked (default 0.5).")]
 Judgements = Annotated[Path | None, typer.Option(

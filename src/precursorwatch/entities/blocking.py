@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
-__all__ = ["NEW", "ROW", "SIDE", "BlockReport", "Rule", "block_sizes", "candidate_pairs",
-           "rule_pairs"]
+__all__ = ["NEW", "REPORTED_BLOCKS", "ROW", "SIDE", "BlockReport", "Rule", "block_sizes",
+           "candidate_pairs", "rule_pairs"]
 
 #: The record's row number in the (combined) input: pairs refer to records by it.
 ROW = "_row"

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["MatchModel", "estimate_m", "estimate_prior", "estimate_u", "initial_m", "probability",
-           "with_judgements"]
+__all__ = ["FLOOR", "MatchModel", "estimate_m", "estimate_prior", "estimate_u", "initial_m",
+           "probability", "with_judgements"]
 
 Gamma = npt.NDArray[np.int8]
 Floats = npt.NDArray[np.float64]
@@ -34,7 +34,7 @@ JUDGED_STRENGTH = 50.0
 #: Version of a saved model's layout.
 MODEL_FORMAT = 1
 #: Floor of any probability, so that a level never seen in a sample is rare, not impossible.
-_FLOOR = 1e-6
+FLOOR = 1e-6
 _MAX_ITERATIONS = 50
 _TOLERANCE = 1e-5
 
@@ -98,7 +98,7 @@ class MatchModel:
             frequency = None if tf is None else tf[c]
             if frequency is not None:
                 adjust = present & (levels == 0) & ~np.isnan(frequency)
-                out[adjust, c] += np.log2(self.u[c][0] / np.maximum(frequency[adjust], _FLOOR))
+                out[adjust, c] += np.log2(self.u[c][0] / np.maximum(frequency[adjust], FLOOR))
         return out
 
     def evidence(self, gamma: Gamma, tf: Sequence[Floats | None] | None = None) -> Floats:
@@ -130,7 +130,7 @@ def _normalised(counts: Floats) -> Floats:
     counts = np.maximum(counts, 0.0)
     total = counts.sum()
     shares = counts / total if total > 0 else np.full(len(counts), 1.0 / len(counts))
-    shares = np.maximum(shares, _FLOOR)
+    shares = np.maximum(shares, FLOOR)
     return np.asarray(shares / shares.sum(), dtype=np.float64)
 
 
@@ -179,7 +179,7 @@ def estimate_m(sessions: Sequence[tuple[Gamma, Floats, Sequence[bool]]],
             lu = _likelihood(patterns, [u[c] for c in used])
             posterior = share * lm / (share * lm + (1 - share) * lu)
             weighted = counts * posterior
-            share = float(np.clip(weighted.sum() / counts.sum(), _FLOOR, 1 - _FLOOR))
+            share = float(np.clip(weighted.sum() / counts.sum(), FLOOR, 1 - FLOOR))
             change = 0.0
             for k, c in enumerate(used):
                 column = patterns[:, k]
@@ -220,7 +220,7 @@ def estimate_prior(evidence: Floats, total_pairs: float, counts: Floats | None =
     Pairs no rule compared are taken as non-matches: blocking is meant to miss few.
     """
     if total_pairs <= 0 or evidence.size == 0:
-        return _FLOOR
+        return FLOOR
     weights = np.ones(evidence.size) if counts is None else counts
     prior = max(float(weights[evidence > 0].sum()) / total_pairs, 1.0 / total_pairs)
     for _ in range(200):

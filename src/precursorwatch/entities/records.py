@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 
 from precursorwatch.entities.blocking import (
     NEW,
+    REPORTED_BLOCKS,
     ROW,
     SIDE,
     BlockReport,
@@ -40,6 +41,7 @@ from precursorwatch.entities.comparisons import (
     python_measure,
 )
 from precursorwatch.entities.fellegi_sunter import (
+    FLOOR,
     MatchModel,
     estimate_m,
     estimate_prior,
@@ -66,8 +68,6 @@ U_SAMPLE = 300_000
 #: A rule may always compare this many pairs, however small the table (unless the settings
 #: give ``rule_pairs_per_record``).
 MIN_RULE_PAIRS = 1_000_000
-#: Frequency floor in the term-frequency adjustment (as in :mod:`.fellegi_sunter`).
-_MIN_FREQUENCY = 1e-6
 #: Links are read back a little below the threshold and decided in Python, where the
 #: weights are summed in the same order as the model's own: the same decision either way.
 _MARGIN = 1e-6
@@ -134,12 +134,12 @@ def _records(left: pa.Table, right: pa.Table | None, settings: Settings
 
 
 def _compared(records: ir.Table, pairs: ir.Table, comparisons: Sequence[Comparison],
-              backend: ibis.BaseBackend | None = None) -> ir.Table:
+              backend: ibis.BaseBackend) -> ir.Table:
     """``pairs`` (``_row_l``, ``_row_r``, ...) with each comparison's level ``_g{k}`` and,
     where term frequencies adjust it, the larger frequency of the two values ``_t{k}``.
 
     On Spark, which has no Jaro-Winkler, the similarities are computed here, once per
-    distinct pair of values, and joined back (``backend`` is needed for that)."""
+    distinct pair of values, and joined back into ``backend``."""
     needed = list(dict.fromkeys(c for comp in comparisons for c in comp.columns))
     needed += [f"_tf{k}" for k in _adjusted(comparisons)]
     left = records.select(_row_l=records[ROW], **{f"{c}_l": records[c] for c in needed})
@@ -148,7 +148,7 @@ def _compared(records: ir.Table, pairs: ir.Table, comparisons: Sequence[Comparis
     collected = measures_wanted(comparisons, {c: joined[f"{c}_l"] for c in needed},
                                 {c: joined[f"{c}_r"] for c in needed})
     # Similarities first, once each, then the levels that read them.
-    if backend is not None and engines.session_of(backend) is not None:
+    if engines.session_of(backend) is not None:
         measured = _measured_here(backend, joined, collected.specs)
     else:
         measured = joined.mutate(**collected.wanted)
@@ -320,20 +320,16 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
             engines.stop(engine)
         if spill is not None:
             spill.cleanup()
+    decided = np.full(links.num_rows, -1, dtype=np.int8)
+    if judged_levels is not None:
+        links, decided, settings = _with_judgements(links, judged_levels, settings, columns)
     gamma = _gamma(links, len(comparisons))
     tf = [links.column(f"_t{k}").to_numpy(zero_copy_only=False).astype(np.float64)
           if f"_t{k}" in links.column_names else None for k in range(len(comparisons))]
     weight = model.match_weight(gamma, tf)
     chance = probability(weight)
-    keep = chance >= settings.threshold
-    if judged_levels is not None:
-        links, keep, settings = _apply_judgements(links, keep, judged_levels, settings,
-                                                  columns)
-        gamma = _gamma(links, len(comparisons))
-        tf = [links.column(f"_t{k}").to_numpy(zero_copy_only=False).astype(np.float64)
-              if f"_t{k}" in links.column_names else None for k in range(len(comparisons))]
-        weight = model.match_weight(gamma, tf)
-        chance = probability(weight)
+    # Analysts' judgements decide where they exist; the threshold decides elsewhere.
+    keep = np.where(decided >= 0, decided == 1, chance >= settings.threshold)
     gamma, tf = gamma[keep], [None if f is None else f[keep] for f in tf]
     weight, chance = weight[keep], chance[keep]
     row_l = links.column("_row_l").to_numpy()[keep]
@@ -413,7 +409,7 @@ def _links(scored: ir.Table, model: MatchModel, comparisons: Sequence[Comparison
         if k in _adjusted(comparisons):
             frequency = scored[f"_t{k}"]
             adjust = (ibis.literal(float(model.u[k][0])) / ibis.greatest(
-                frequency, ibis.literal(_MIN_FREQUENCY))).log2()
+                frequency, ibis.literal(FLOOR))).log2()
             weight = weight + ibis.cases(((level == 0) & frequency.notnull(), adjust),
                                          else_=0.0)
     cut = float(np.log2(threshold / (1 - threshold)))
@@ -452,31 +448,32 @@ _YES = ("true", "yes", "1", "same", "y")
 _NO = ("false", "no", "0", "different", "not same", "n")
 
 
-def _apply_judgements(links: pa.Table, keep: npt.NDArray[np.bool_], judged: pa.Table,
-                      settings: Settings, columns: Sequence[str]
-                      ) -> tuple[pa.Table, npt.NDArray[np.bool_], Settings]:
-    """The links with pairs judged the same added and those judged different removed."""
+def _with_judgements(links: pa.Table, judged: pa.Table, settings: Settings,
+                     columns: Sequence[str]) -> tuple[pa.Table, npt.NDArray[np.int8], Settings]:
+    """The links with the pairs judged the same added, and per link what analysts decided:
+    1 the same, 0 different, -1 not judged."""
     decided = {(a, b): s for a, b, s in zip(judged.column("_row_l").to_pylist(),
                                             judged.column("_row_r").to_pylist(),
                                             judged.column("_same").to_pylist(), strict=True)}
     pairs = list(zip(links.column("_row_l").to_pylist(), links.column("_row_r").to_pylist(),
                      strict=True))
-    keep = np.array([(k or decided.get(p) == 1) and decided.get(p) != 0
-                     for k, p in zip(keep, pairs, strict=True)], dtype=bool)
     have = set(pairs)
-    extra = judged.filter(pc.equal(judged.column("_same"), 1))
-    extra = extra.filter(pa.array([(a, b) not in have for a, b in zip(
-        extra.column("_row_l").to_pylist(), extra.column("_row_r").to_pylist(), strict=True)],
-        pa.bool_()))
+    adding = []
+    for pair in zip(judged.column("_row_l").to_pylist(), judged.column("_row_r").to_pylist(),
+                    strict=True):
+        adding.append(decided[pair] == 1 and pair not in have)
+        have.add(pair)  # a pair judged twice is added once
+    extra = judged.filter(pa.array(adding, pa.bool_()))
     names = ["_row_l", "_row_r", *columns,
              *(c for c in links.column_names if c.startswith("_t"))]
     merged = pa.concat_tables([links.select(names), extra.select(names)],
                               promote_options="permissive")
-    keep = np.concatenate([keep, np.ones(extra.num_rows, dtype=bool)])
-    return merged, keep, replace(settings, notes=(
-        *settings.notes, f"{int((judged.column('_same').to_numpy() == 1).sum())} pairs linked "
-        f"and {int((judged.column('_same').to_numpy() == 0).sum())} kept apart by analysts' "
-        f"judgements"))
+    verdicts = np.array([decided.get(p, -1) for p in pairs] + [1] * extra.num_rows,
+                        dtype=np.int8)
+    same = sum(1 for v in decided.values() if v == 1)
+    return merged, verdicts, replace(settings, notes=(
+        *settings.notes, f"{same} pairs linked and {len(decided) - same} kept apart by "
+        f"analysts' judgements"))
 
 
 def _conflicts(settings: Settings, judged: pa.Table, clusters: pa.Table) -> Settings:
@@ -555,7 +552,7 @@ def _report(settings: Settings, index: int, sizes: pa.Table, patterns: pa.Table
     """A rule's largest blocks and those left out for exceeding ``max_block``."""
     rule = settings.rules[index]
     ordered = sizes.sort_by([("n", "descending")])
-    top = ordered.slice(0, 5).to_pylist()
+    top = ordered.slice(0, REPORTED_BLOCKS).to_pylist()
     skipped = ordered.filter(pc.greater(ordered.column("n"), settings.max_block)).to_pylist()
 
     def named(rows: list[dict[str, Any]]) -> tuple[tuple[str, int], ...]:

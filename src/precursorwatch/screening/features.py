@@ -17,8 +17,8 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-__all__ = ["FEATURES", "PRIOR", "PRIOR_KEYS", "RECENT", "RECENT_DAYS", "SEQ", "SPLIT",
-           "history_state", "shipment_features"]
+__all__ = ["FEATURES", "LN_EPS", "PRIOR", "PRIOR_KEYS", "RECENT", "RECENT_DAYS", "SEQ", "SPLIT",
+           "UNIT_FACTOR", "UNIT_FAMILY", "VAGUE_END_USES", "history_state", "shipment_features"]
 
 #: Which part of the input a row is: ``history`` (what is known) or ``new`` (to be scored).
 SPLIT = "_split"
@@ -37,10 +37,15 @@ FEATURES: tuple[str, ...] = (
     "exp_diverted", "courier_post", "addr_firms", "offender_share", "watch",
 )
 
-_VAGUE_END_USES = ("", "trading", "trade", "general", "general use", "industrial use",
-                   "industrial", "research", "research and development", "resale",
-                   "pharmaceutical intermediate", "various", "stock", "samples")
-_LN_EPS = 1e-9
+#: End uses that say nothing of what the goods are for (lower case, trimmed).
+VAGUE_END_USES = ("", "trading", "trade", "general", "general use", "industrial use",
+                  "industrial", "research", "research and development", "resale",
+                  "pharmaceutical intermediate", "various", "stock", "samples")
+#: Added before a logarithm of a quantity, so that zero has one.
+LN_EPS = 1e-9
+#: Contract units to base units (kg, L, units), and the base unit of each.
+UNIT_FACTOR = {"g": 0.001, "t": 1000.0, "mL": 0.001}
+UNIT_FAMILY = {"kg": "kg", "g": "kg", "t": "kg", "L": "L", "mL": "L"}
 
 
 def _flag(expr: ir.BooleanValue) -> ir.IntegerValue:
@@ -79,10 +84,8 @@ def _prepared(rows: ir.Table, products: ir.Table, parties: ir.Table, addresses: 
                         t.unit == v._vunit, t._conc == v._vconc]).drop(
         "_vsub", "_vexp", "_vimp", "_vq", "_vunit", "_vconc")
     unit = t.unit
-    factor = ibis.cases((unit == "g", 0.001), (unit == "t", 1000.0), (unit == "mL", 0.001),
-                        else_=1.0)
-    family = ibis.cases((unit.isin(("kg", "g", "t")), "kg"), (unit.isin(("L", "mL")), "L"),
-                        else_="units")
+    factor = ibis.cases(*((unit == u, f) for u, f in UNIT_FACTOR.items()), else_=1.0)
+    family = ibis.cases(*((unit == u, f) for u, f in UNIT_FAMILY.items()), else_="units")
     qty = t.quantity * factor
     hs6 = t._hs.substr(0, 6)
     primary = t.primary.fill_null("")
@@ -92,7 +95,7 @@ def _prepared(rows: ir.Table, products: ir.Table, parties: ir.Table, addresses: 
     return t.mutate(
         day=(t.declared_at.epoch_seconds() // 86400).cast("int64"),
         qty=qty, family=family, product=product, threshold=threshold,
-        logq=(qty + _LN_EPS).ln(),
+        logq=(qty + LN_EPS).ln(),
         lane=t.export_country + ">" + t.import_country,
         route=t.transit_countries.fill_null(""),
         controlled_b=primary != "",
@@ -196,7 +199,7 @@ def shipment_features(rows: ir.Table, products: ir.Table, parties: ir.Table,
         price_dev=ibis.cases((w.unit_price_ln.notnull() & (w.price_n > 0),
                               w.unit_price_ln - w.price_sum / w.price_n),
                              else_=ibis.null("float64")),
-        vague_end_use=_flag(w.end_use.fill_null("").lower().strip().isin(_VAGUE_END_USES)),
+        vague_end_use=_flag(w.end_use.fill_null("").lower().strip().isin(VAGUE_END_USES)),
         pen_missing=_flag(w.pen_expected & (w.pen_reference.fill_null("").strip() == "")),
         misdeclared=_flag(w.misdeclared_text != ""),
         vague=_flag(w.vague),

@@ -34,10 +34,14 @@ from precursorwatch.screening import engines
 from precursorwatch.screening.facts import gather_facts, screening_rows
 from precursorwatch.screening.features import (
     FEATURES,
+    LN_EPS,
     PRIOR,
     PRIOR_KEYS,
     RECENT,
     RECENT_DAYS,
+    UNIT_FACTOR,
+    UNIT_FAMILY,
+    VAGUE_END_USES,
     history_state,
     shipment_features,
 )
@@ -55,16 +59,9 @@ from precursorwatch.screening.watchlist import WatchList, watchlist_facts
 
 __all__ = ["HistoryState", "Screener"]
 
-_VAGUE_END_USES = frozenset(("", "trading", "trade", "general", "general use",
-                             "industrial use", "industrial", "research",
-                             "research and development", "resale",
-                             "pharmaceutical intermediate", "various", "stock", "samples"))
-_LN_EPS = 1e-9
 #: Facts remembered before the cache starts again: a year of trade names fewer values.
 _CACHE_SIZE = 200_000
 _EPOCH = datetime(1970, 1, 1)
-_FACTOR = {"g": 0.001, "t": 1000.0, "mL": 0.001}
-_FAMILY = {"kg": "kg", "g": "kg", "t": "kg", "L": "L", "mL": "L"}
 Key = tuple[str, ...]
 
 
@@ -242,8 +239,8 @@ class Screener:
         out.update(regulated=verdict.get("regulated"), pen_expected=verdict.get("pen_expected"),
                    rules=verdict.get("rules"))
         unit, quantity = row["unit"], row["quantity"]
-        qty = quantity * _FACTOR.get(unit, 1.0)
-        family = _FAMILY.get(unit, "units")
+        qty = quantity * UNIT_FACTOR.get(unit, 1.0)
+        family = UNIT_FAMILY.get(unit, "units")
         primary = out.get("primary") or ""
         threshold = {"kg": out.get("threshold_kg"), "L": out.get("threshold_l")}.get(family)
         value = row["declared_value"]
@@ -252,7 +249,7 @@ class Screener:
             _cons=row["consignee_name"] or "",
             day=int(seconds // 86400), qty=qty, family=family,
             product=(primary or "hs:" + (row["hs_code"] or "")[:6]) + "|" + family,
-            threshold=threshold, logq=math.log(qty + _LN_EPS),
+            threshold=threshold, logq=math.log(qty + LN_EPS),
             lane=row["export_country"] + ">" + row["import_country"],
             route=row["transit_countries"] or "", controlled_b=primary != "",
             unit_price_ln=math.log(value / qty) if value and value > 0 and qty > 0 else None,
@@ -402,7 +399,7 @@ def _final(p: dict[str, Any], w: dict[str, Any]) -> dict[str, Any]:
         pay_third=int(p["pay"] == "third_party"),
         price_dev=(p["unit_price_ln"] - w["price_sum"] / w["price_n"]
                    if p["unit_price_ln"] is not None and w["price_n"] > 0 else None),
-        vague_end_use=int((p["end_use"] or "").lower().strip() in _VAGUE_END_USES),
+        vague_end_use=int((p["end_use"] or "").lower().strip() in VAGUE_END_USES),
         pen_missing=int(bool(p["pen_expected"]) and (p["pen_reference"] or "").strip() == ""),
         misdeclared=int((p.get("misdeclared_text") or "") != ""),
         vague=int(bool(p.get("vague"))),
