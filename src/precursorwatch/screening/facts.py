@@ -74,10 +74,14 @@ def _distinct(*arrays: pa.ChunkedArray) -> pa.Array:
 
 
 def gather_facts(rows: pa.Table, identifier: Identifier, registry: Registry,
-                 designer: DesignerCheck | None = None, watch: WatchList | None = None
-                 ) -> Facts:
+                 designer: DesignerCheck | None = None, watch: WatchList | None = None,
+                 *, new_only: bool = False) -> Facts:
     """The fact tables for ``rows`` (as made by :func:`screening_rows`); ``watch`` adds
-    each party's watch-list hit (``watch_score``, ``watch_hit``) to the parties."""
+    each party's watch-list hit (``watch_score``, ``watch_hit``) to the parties.
+
+    ``new_only`` judges the new rows alone under the law: the verdicts are output columns,
+    and sums over the history never read them (a year of history holds some 200,000
+    distinct shapes to judge, most of the facts' time)."""
     keys = pa.table({k: _text(rows, k) for k in PRODUCT_KEYS})
     products = product_facts(keys.group_by(list(PRODUCT_KEYS)).aggregate([]), identifier,
                              designer)
@@ -100,6 +104,9 @@ def gather_facts(rows: pa.Table, identifier: Identifier, registry: Registry,
         parties = parties.join(hits, ["name", "party_id"]).sort_by(
             [("name", "ascending"), ("party_id", "ascending")])
     addresses = address_facts(_distinct(_text(rows, "importer_address")))
+    if new_only:
+        new = pc.equal(rows.column(SPLIT), "new")
+        rows, keys = rows.filter(new), keys.filter(new)
     return Facts(products, parties, addresses, _verdicts(rows, keys, products, registry))
 
 

@@ -178,7 +178,7 @@ class Screener:
                        ("parties", facts.parties), ("addresses", facts.addresses),
                        ("verdicts", facts.verdicts))]
             state = {name: engines.to_arrow(expr)
-                     for name, expr in history_state(*tables).items()}
+                     for name, expr in history_state(*tables[:4]).items()}
             schema = shipment_features(*tables, new_only=True).schema().to_pyarrow()
         finally:
             if own:

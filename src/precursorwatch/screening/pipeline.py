@@ -8,6 +8,8 @@ depends on which.
 
 from __future__ import annotations
 
+from functools import partial
+
 import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -33,6 +35,7 @@ def features_expression(backend: ibis.BaseBackend, rows: pa.Table, facts: Facts,
         engines.register(backend, "pw_addresses", facts.addresses),
         engines.register(backend, "pw_verdicts", facts.verdicts),
         new_only=new_only,
+        keep=partial(engines.materialise, backend),
     )
 
 
@@ -53,7 +56,7 @@ def feature_table(
     fast way (see :func:`.features.shipment_features`): for screening with a trained model.
     """
     rows = screening_rows(history, new)
-    facts = gather_facts(rows, identifier, registry, designer, watch)
+    facts = gather_facts(rows, identifier, registry, designer, watch, new_only=new_only)
     expr = features_expression(backend, rows, facts, new_only=new_only)
     table = engines.to_arrow(expr.order_by(SEQ))
     return table.combine_chunks() if table.num_rows else table
