@@ -65,15 +65,16 @@ def block_sizes(records: ir.Table, rule: Rule) -> ir.Table:
     return keyed.group_by(list(rule.keys)).aggregate(n=keyed.count())
 
 
-def rule_pairs(records: ir.Table, rule: Rule, max_block: int) -> ir.Scalar:
-    """How many pairs ``rule`` would compare (its blocks up to ``max_block`` records)."""
-    sizes = block_sizes(records, rule)
+def rule_pairs(sizes: ir.Table, max_block: int) -> ir.Scalar:
+    """How many pairs a rule would compare, from its :func:`block_sizes` (the blocks up
+    to ``max_block`` records)."""
     sizes = sizes.filter(sizes.n <= max_block)
     return (sizes.n * (sizes.n - 1) / 2).sum().fill_null(0)
 
 
 def candidate_pairs(records: ir.Table, rules: Sequence[Rule], *, link: bool,
-                    max_block: int, only_new: bool = False
+                    max_block: int, only_new: bool = False,
+                    sizes: Sequence[ir.Table] | None = None
                     ) -> tuple[ir.Table, list[ir.Table]]:
     """Distinct pairs (``_row_l`` < ``_row_r``) that some rule compares, with ``_rules``,
     the rules that found the pair (bit ``k`` for rule ``k``); and per rule its block sizes
@@ -82,13 +83,13 @@ def candidate_pairs(records: ir.Table, rules: Sequence[Rule], *, link: bool,
     ``records`` has :data:`ROW`, :data:`SIDE` and the key columns. When ``link``, only pairs
     across the two sides are made (side 0 on the left); otherwise every pair once. With
     ``only_new``, only pairs with at least one record whose :data:`NEW` is 1: the pairs
-    among the others were compared by an earlier run.
+    among the others were compared by an earlier run. ``sizes`` are the rules'
+    :func:`block_sizes` where the caller has them already.
     """
     found: list[ir.Table] = []
-    sizes: list[ir.Table] = []
+    sizes = list(sizes) if sizes is not None else [block_sizes(records, r) for r in rules]
     for index, rule in enumerate(rules):
-        blocks = block_sizes(records, rule)
-        sizes.append(blocks)
+        blocks = sizes[index]
         small = blocks.filter(blocks.n <= max_block).drop("n")
         keyed = _keyed(records, rule).select(ROW, SIDE, *rule.keys,
                                              *((NEW,) if only_new else ()))

@@ -11,7 +11,7 @@ the level and weight of every comparison that made it.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -29,6 +29,7 @@ from precursorwatch.entities.blocking import (
     SIDE,
     BlockReport,
     Rule,
+    block_sizes,
     candidate_pairs,
     rule_pairs,
 )
@@ -222,16 +223,25 @@ def _term_frequencies(records: pa.Table, comparisons: Sequence[Comparison]) -> p
 
 def _explanations(model: MatchModel, gamma: npt.NDArray[np.int8],
                   tf: Sequence[npt.NDArray[np.float64] | None]) -> list[str]:
-    """Each pair's levels in words with their weights, strongest evidence first."""
-    weights = model.contributions(gamma, tf)
-    out = []
-    for i in range(gamma.shape[0]):
-        said = sorted(((float(weights[i, c]), f"{name}: {model.labels[c][int(gamma[i, c])]} "
-                        f"({weights[i, c]:+.1f})")
-                       for c, name in enumerate(model.names) if gamma[i, c] >= 0),
-                      key=lambda item: -item[0])
-        out.append("; ".join(text for _, text in said))
-    return out
+    """Each pair's levels in words with their weights, strongest evidence first (ties in
+    the order of the comparisons).
+
+    Written once per distinct (levels, weights as shown): a million links repeat a few
+    thousand explanations, and formatting each pair's took seconds."""
+    if not gamma.shape[0]:
+        return []
+    shown = np.round(model.contributions(gamma, tf) * 10).astype(np.int64)
+    keys = np.concatenate([gamma.astype(np.int64), shown], axis=1)
+    distinct, inverse = np.unique(keys, axis=0, return_inverse=True)
+    count = gamma.shape[1]
+    texts = []
+    for row in distinct:
+        levels, tenths = row[:count], row[count:]
+        said = sorted((c for c in range(count) if levels[c] >= 0),
+                      key=lambda c: (-tenths[c], c))
+        texts.append("; ".join(f"{model.names[c]}: {model.labels[c][int(levels[c])]} "
+                               f"({tenths[c] / 10:+.1f})" for c in said))
+    return [texts[i] for i in inverse.reshape(-1)]
 
 
 def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: str,
@@ -285,10 +295,21 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
     assert engine is not None
     try:
         table = engines.register(engine, "pw_er_records", records)
-        settings = _tightened(table, settings, records.num_rows)
+        # Each rule's blocks counted once: for splitting rules, for the pairs and for the
+        # report (three group-bys of every record per rule otherwise).
+        kept: dict[Rule, ir.Table] = {}
+
+        def sized(rule: Rule) -> ir.Table:
+            if rule not in kept:
+                kept[rule] = engines.materialise(engine, f"pw_er_blocks{len(kept)}",
+                                                 block_sizes(table, rule))
+            return kept[rule]
+
+        settings = _tightened(settings, records.num_rows, sized)
         pairs, sizes = candidate_pairs(table, settings.rules, link=link,
                                        max_block=settings.max_block,
-                                       only_new=known is not None)
+                                       only_new=known is not None,
+                                       sizes=[sized(rule) for rule in settings.rules])
         # Compared once and kept in the engine: the model needs only how many pairs
         # reached each combination of levels, and the links are read back at the end.
         scored = engines.materialise(engine, "pw_er_scored",
@@ -350,7 +371,8 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
         model=model, blocks=blocks, settings=settings, compared=compared)
 
 
-def _tightened(records: ir.Table, settings: Settings, count: int) -> Settings:
+def _tightened(settings: Settings, count: int, sized: Callable[[Rule], ir.Table]
+               ) -> Settings:
     """``settings`` with each rule that would compare too many pairs split into rules
     that also require the same first letter of a name (one rule per name column): on a
     large table, a date of birth alone is shared by dozens of strangers."""
@@ -361,7 +383,7 @@ def _tightened(records: ir.Table, settings: Settings, count: int) -> Settings:
     rules: list[Rule] = []
     notes = list(settings.notes)
     for rule in settings.rules:
-        pairs = int(engines.to_arrow(rule_pairs(records, rule, settings.max_block)
+        pairs = int(engines.to_arrow(rule_pairs(sized(rule), settings.max_block)
                                      ).column(0)[0].as_py() or 0)
         extra = [c for c in initials if c.removesuffix(INITIAL) not in rule.keys]
         if pairs <= budget or not extra:
