@@ -142,8 +142,11 @@ def _compared(records: ir.Table, pairs: ir.Table, comparisons: Sequence[Comparis
     On Spark, which has no Jaro-Winkler, the similarities are computed here, once per
     distinct pair of values, and joined back into ``backend``."""
     needed = list(dict.fromkeys(c for comp in comparisons for c in comp.columns))
-    needed += [f"_tf{k}" for k in _adjusted(comparisons)]
-    left = records.select(_row_l=records[ROW], **{f"{c}_l": records[c] for c in needed})
+    # Frequencies adjust only the exact level, where both records hold the same value and
+    # so the same frequency: the left record's is carried, not both.
+    frequencies = [f"_tf{k}" for k in _adjusted(comparisons)]
+    left = records.select(_row_l=records[ROW], **{f"{c}_l": records[c]
+                                                  for c in [*needed, *frequencies]})
     right = records.select(_row_r=records[ROW], **{f"{c}_r": records[c] for c in needed})
     joined = pairs.join(left, "_row_l").join(right, "_row_r")
     collected = measures_wanted(comparisons, {c: joined[f"{c}_l"] for c in needed},
@@ -158,8 +161,7 @@ def _compared(records: ir.Table, pairs: ir.Table, comparisons: Sequence[Comparis
     return measured.select(
         *(c for c in pairs.columns),
         **{f"_g{k}": level_expression(comp, pair) for k, comp in enumerate(comparisons)},
-        **{f"_t{k}": ibis.greatest(measured[f"_tf{k}_l"], measured[f"_tf{k}_r"])
-           for k in _adjusted(comparisons)})
+        **{f"_t{k}": measured[f"_tf{k}_l"] for k in _adjusted(comparisons)})
 
 
 def _measured_here(backend: ibis.BaseBackend, joined: ir.Table,
