@@ -12,11 +12,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
@@ -32,6 +35,8 @@ DEFAULT_BATCH_ROWS = 262_144
 # A CSV block must hold the longest row; 16 MiB lets a 10 MB field be read and then rejected
 # by name instead of failing the whole file with a parser error.
 _CSV_BLOCK = 16 << 20
+#: Parquet batches checked at once (this is a two-core machine's worth).
+_CHECKERS = 2
 
 
 def _missing_columns(path: str, columns: list[str]) -> None:
@@ -213,11 +218,24 @@ def _parquet(path: str, batch_rows: int) -> Iterator[Validated]:
     except (pa.ArrowInvalid, OSError) as err:
         raise InputError(f"cannot read as Parquet: {err}", file=path) from err
     _missing_columns(path, source.schema_arrow.names)
-    next_row = 1
-    for batch in source.iter_batches(batch_size=batch_rows):
-        numbers = np.arange(next_row, next_row + batch.num_rows, dtype=np.int64)
-        next_row += batch.num_rows
-        yield validate_batch(batch, numbers, path)
+
+    def numbered() -> Iterator[tuple[pa.RecordBatch, npt.NDArray[np.int64]]]:
+        next_row = 1
+        for batch in source.iter_batches(batch_size=batch_rows):
+            yield batch, np.arange(next_row, next_row + batch.num_rows, dtype=np.int64)
+            next_row += batch.num_rows
+
+    # Batches are checked two at a time while the next are decoded: Arrow's kernels
+    # release the interpreter, and a year of trade is millions of rows. Results keep file
+    # order; at most a few batches are held at once.
+    with ThreadPoolExecutor(max_workers=_CHECKERS) as pool:
+        pending: deque[Future[Validated]] = deque()
+        for batch, numbers in numbered():
+            pending.append(pool.submit(validate_batch, batch, numbers, path))
+            if len(pending) > _CHECKERS:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def read_contract(path: str | Path, *, batch_rows: int = DEFAULT_BATCH_ROWS
