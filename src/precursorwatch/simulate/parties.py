@@ -39,11 +39,11 @@ same, a must-not-link (hard negative) pair when it differs:
   same country used until it stopped filing. Parts are the two entity ids.
 * ``recycled_id``: 2% of companies get the registration number (IEC or EIN) of an earlier,
   unrelated company of their country. Parts are the two entity ids.
-* ``old_address``: 6% of companies are burned (stop filing); at each one's address a new
-  company registers: half the time the same actor renamed (:func:`.names.successor_name`,
-  new numbers, same premises, the old phone half the time; the same ``entity_id``, part
-  ``successor``), else an unrelated tenant (new name, numbers and phone; a new entity, part
-  ``tenant``). The burned firm's records are part ``old``.
+* ``old_address``: 6% of the companies that do not move are burned (stop filing); at each
+  one's address a new company registers: half the time the same actor renamed
+  (:func:`.names.successor_name`, new numbers, same premises, the old phone half the time;
+  the same ``entity_id``, part ``successor``), else an unrelated tenant (new name, numbers
+  and phone; a new entity, part ``tenant``). The burned firm's records are part ``old``.
 * ``devanagari``: every record of an entity with at least one Devanagari filing; parts
   ``deva`` and ``latin``: the pairs a linker joins only by reading Hindi.
 """
@@ -115,7 +115,8 @@ MOVE_RATE = 0.15
 RECYCLED_PHONE_RATE = 0.05
 #: Share of companies given the registration number of an earlier, unrelated company.
 RECYCLED_ID_RATE = 0.02
-#: Share of companies burned, with a new company registered at their address.
+#: Share of companies (of those that do not move) burned, with a new company registered
+#: at their address.
 OLD_ADDRESS_RATE = 0.06
 #: Share of the new companies at a burned firm's address that are the same actor renamed.
 SUCCESSOR_SHARE = 0.5
@@ -222,14 +223,14 @@ class _Builder:
 
     # --- entities ---------------------------------------------------------------------
 
-    def _site(self, country: Country, kind: str, place: Place | None = None,
+    def site(self, country: Country, kind: str, place: Place | None = None,
               line: str | None = None) -> _Site:
         r = self.r
         place = place or r.choice(country.places_of(kind))
         line = line or fill(r.choice(country.premises[kind]), r, country)
         return _Site(place, line, address_variants(country, place, line, r))
 
-    def _phones(self, country: Country, place: Place, person: bool) -> tuple[str, ...]:
+    def phones_at(self, country: Country, place: Place, person: bool) -> tuple[str, ...]:
         r = self.r
         if person and country.mobile:
             return (phone_number(r.choice(country.mobile), r),)
@@ -259,14 +260,14 @@ class _Builder:
         country = self.world[code]
         trade = r.choice(("pharma", "pharma", "chemical", "chemical", "trader", "logistics"))
         name = name or firm_name(self.book, country.style, trade, r, code)
-        site = site or self._site(country, r.choice(("manufacturer", "office")))
+        site = site or self.site(country, r.choice(("manufacturer", "office")))
         names = name_variants(self.book, name, r, 6)
         words = [*name.head.split(), *name.trade.split()]
         if name.form:
             words.append(name.form)
         return _Entity(entity_id or self._new_id(), "company", code, names,
                        self._hindi(words) if code == "IN" else None, site,
-                       self._phones(country, site.place, False),
+                       self.phones_at(country, site.place, False),
                        self._firm_ids(country, site.place, name), firm=name)
 
     def person(self, code: str) -> _Entity:
@@ -276,7 +277,7 @@ class _Builder:
         words = names[0].split()
         first, last = words[0], words[-1]
         middle = " ".join(words[1:-1])
-        site = self._site(country, "office")
+        site = self.site(country, "office")
         doctor = self.chance(DOCTOR_SHARE)
         ids: dict[str, str] = {}
         if code == "IN":
@@ -285,7 +286,7 @@ class _Builder:
             ids["DEA"] = registrations.dea(r, "B", last)
         return _Entity(self._new_id(), "person", code, names,
                        self._hindi(words) if code == "IN" else None, site,
-                       self._phones(country, site.place, True), ids, doctor=doctor,
+                       self.phones_at(country, site.place, True), ids, doctor=doctor,
                        person=(first, middle, last))
 
     def _hindi(self, words: Sequence[str]) -> str | None:
@@ -459,8 +460,8 @@ def _plant(b: _Builder) -> None:
         at = int(rng.integers(1, count))
         country = b.world[code]
         kind_of_site = "office" if kind == "person" else b.r.choice(("manufacturer", "office"))
-        new_site = b._site(country, kind_of_site)
-        new_phones = b._phones(country, new_site.place, kind == "person") if b.chance(
+        new_site = b.site(country, kind_of_site)
+        new_phones = b.phones_at(country, new_site.place, kind == "person") if b.chance(
             0.5) else entity.phones
         group = b.group("move")
         before = [b.file(entity, d) for d in days[:at]]
@@ -490,7 +491,7 @@ def _reoccupy(b: _Builder, old: _Entity, records: list[_Record], last: int) -> N
     group = b.group("old_address")
     _tag(records, f"{group}/old")
     country = b.world[old.country]
-    site = b._site(country, "office", place=old.site.place, line=old.site.line)
+    site = b.site(country, "office", place=old.site.place, line=old.site.line)
     count = min(1 + int(rng.integers(1, 4)), _MAX_FILINGS)
     days = b.days(last + int(rng.integers(30, 365)), count)
     if b.chance(SUCCESSOR_SHARE):
