@@ -38,7 +38,7 @@ app.add_typer(substances.app, name="substances")
 app.add_typer(screen.app, name="screen")
 app.add_typer(resolve.app, name="resolve")
 app.command("ingest")(ingest.ingest)
-app.command("simulate")(simulate.simulate_command)
+app.add_typer(simulate.app, name="simulate")
 
 
 def _version(value: bool) -> None:

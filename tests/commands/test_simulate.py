@@ -11,13 +11,14 @@ from followthemoney import model
 from precursorwatch.records import read_table
 from precursorwatch.records.readers import read_contract
 from precursorwatch.simulate import LABEL_COLUMNS, TYPOLOGIES
+from precursorwatch.simulate.parties import PARTY_RECORD_COLUMNS, TRAPS
 from tests.conftest import RunCli
 
 FILES = ("history", "new", "labels", "parties", "rings")
 
 
 def test_help_documents_the_options_and_an_example(run_cli: RunCli) -> None:
-    result = run_cli("simulate", "--help")
+    result = run_cli("simulate", "trade", "--help")
     assert result.returncode == 0, result.stderr
     for text in ("--rows", "--seed", "--out", "--format", "100,000", "csv|jsonl|parquet",
                  "precursorwatch simulate --rows 20000"):
@@ -68,3 +69,36 @@ def test_too_few_rows_and_unknown_formats_are_usage_errors(run_cli: RunCli,
     result = run_cli("simulate", "--format", "xlsx", "--out", str(tmp_path / "y"))
     assert result.returncode == 2
     assert not (tmp_path / "y").exists()
+
+
+def test_group_help_lists_trade_and_parties(run_cli: RunCli) -> None:
+    result = run_cli("simulate", "--help")
+    assert result.returncode == 0, result.stderr
+    for text in ("trade", "parties", "precursorwatch simulate trade"):
+        assert text in result.stdout
+
+
+@pytest.mark.parametrize("file_format", ["csv", "jsonl", "parquet"])
+def test_parties_writes_records_with_truth(run_cli: RunCli, tmp_path: Path,
+                                           file_format: str) -> None:
+    out = tmp_path / f"parties.{file_format}"
+    result = run_cli("simulate", "parties", "--rows", "600", "--seed", "3", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    table = read_table(out)
+    assert table.column_names == list(PARTY_RECORD_COLUMNS) and table.num_rows == 600
+    assert f"Wrote {out}: 600 records of" in result.stderr
+    for trap in TRAPS:
+        assert trap in result.stderr
+
+
+def test_parties_same_seed_same_bytes_and_bad_extension(run_cli: RunCli,
+                                                        tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        result = run_cli("simulate", "parties", "-n", "300", "-s", "9", "-o",
+                         str(tmp_path / f"{name}.csv"), "-q")
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    result = run_cli("simulate", "parties", "-o", str(tmp_path / "c.xlsx"))
+    assert result.returncode == 2
+    assert "unknown file type" in result.stderr and not (tmp_path / "c.xlsx").exists()

@@ -40,3 +40,15 @@ def test_firm_names_get_words_sounds_and_initials() -> None:
     assert found["c"][0] != found["c"][1]  # a typo: the words differ, the sounds do not
     assert found["c__initial"][:2] == ["h", "h"]
     assert found["c"][2] is None and found["c__initial"][2] is None
+
+
+def test_phones_written_the_national_way_are_read_in_the_records_country() -> None:
+    phones = pa.array(["098200 12345", "+91 98200 12345", "(732) 555-0143", "732.555.0143",
+                       "098200 12345", None])
+    countries = pa.array(["IN", "IN", "US", "US", None, "IN"])
+    cleaned = prepared_columns(phones, "phone", Kind.phone, countries)["phone"].to_pylist()
+    assert cleaned == ["+919820012345", "+919820012345", "+17325550143", "+17325550143",
+                       None, None]
+    # Without the countries, only numbers with their country code are numbers.
+    alone = prepared_columns(phones, "phone", Kind.phone)["phone"].to_pylist()
+    assert alone == [None, "+919820012345", None, None, None, None]

@@ -10,6 +10,7 @@ from precursorwatch.entities.fellegi_sunter import MatchModel
 from precursorwatch.entities.records import resolve_table
 from precursorwatch.entities.settings import Kind, guess_settings
 from precursorwatch.exceptions import InputError, UsageError
+from precursorwatch.simulate.parties import party_records
 from tests.febrl import Febrl, f1
 
 
@@ -173,3 +174,25 @@ def test_analysts_judgements_link_keep_apart_and_teach(febrl3: Febrl) -> None:
     with pytest.raises(InputError, match=r"^1: same: 'perhaps' is neither yes nor no"):
         resolve_table(table, id_column="rec_id", judgements=pa.table(
             {"id_l": [found[0][0]], "id_r": [found[0][1]], "same": ["perhaps"]}))
+
+
+def test_names_and_addresses_block_alone_when_a_postcode_is_also_given() -> None:
+    settings = guess_settings(["id", "name", "address", "postcode", "phone"], "id",
+                              {"columns": {"name": "company"}})
+    keys = [r.keys for r in settings.rules]
+    assert ("name", "postcode") in keys and ("address", "postcode") in keys
+    # A filing without its postcode still meets its twins by name or address.
+    assert ("name",) in keys and ("name__sound",) in keys and ("address",) in keys
+
+
+def test_a_firm_at_a_burned_firms_address_with_no_word_in_common_is_not_linked() -> None:
+    records = party_records(3000, 4)
+    kinds = {"name": "company", "address": "address", "postcode": "postcode",
+             "country": "country", "phone": "phone", "registration_number": "identifier"}
+    found = resolve_table(records.select(["record_id", *kinds]), id_column="record_id",
+                          overrides={"columns": kinds})
+    name = found.model.names.index("name")
+    assert found.model.labels[name][-2:] == ("a word in common", "else")
+    # Sharing no word of the name is evidence against a link, and stronger than sharing one.
+    weights = found.model.level_weights()[name]
+    assert weights[-1] < -4 < weights[-2]

@@ -1,4 +1,5 @@
-"""``precursorwatch simulate``: write a synthetic year of trade with labelled diversion."""
+"""``precursorwatch simulate``: write a synthetic year of trade with labelled diversion, or
+party records with ground truth for entity resolution."""
 
 from __future__ import annotations
 
@@ -12,11 +13,22 @@ import typer
 from followthemoney import EntityProxy
 from rich.table import Table
 
-from precursorwatch.commands._console import err, progress_bar
-from precursorwatch.records import replacing, write_table
+from precursorwatch.commands._console import EXIT_CODES_HELP, err, progress_bar
+from precursorwatch.commands._groups import defaulting_to
+from precursorwatch.records import format_of, replacing, write_table
 from precursorwatch.simulate import Simulation, simulate
+from precursorwatch.simulate.parties import TRAPS, party_records
 
-__all__ = ["FileFormat", "simulate_command", "write_simulation"]
+__all__ = ["FileFormat", "app", "parties_command", "simulate_command", "write_simulation"]
+
+app = typer.Typer(
+    cls=defaulting_to("trade"),
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+    help="Write synthetic data with known truth, for demos, tests and benchmarks.\n\n"
+         "`precursorwatch simulate --out OUT` is short for `precursorwatch simulate trade "
+         "--out OUT`.\n\n" + EXIT_CODES_HELP,
+)
 
 
 class FileFormat(StrEnum):
@@ -51,6 +63,7 @@ def write_simulation(result: Simulation, out_dir: Path, file_format: str) -> lis
     return written
 
 
+@app.command("trade")
 def simulate_command(
     rows: Annotated[int, typer.Option(
         "--rows", "-n", min=1000,
@@ -108,3 +121,52 @@ def simulate_command(
         view.add_row(typology, f"{count:,}")
     err.print(view)
 
+
+
+@app.command("parties")
+def parties_command(
+    rows: Annotated[int, typer.Option(
+        "--rows", "-n", min=1,
+        help="Party records to write (default 20,000).")] = 20_000,
+    seed: Annotated[int, typer.Option(
+        "--seed", "-s", help="Random seed; the same seed and rows give the same file "
+                             "(default 7).")] = 7,
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", dir_okay=False,
+        help="File to write: .csv, .jsonl or .parquet, by its extension; replaced if it "
+             "exists (default ./parties.csv).")] = Path("parties.csv"),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q",
+                                        help="Hide the summary.")] = False,
+) -> None:
+    """Write company and person records with ground truth, to score entity resolution.
+
+    Indian and US firms and persons, each written several ways across filings: legal forms
+    abbreviated or spelt out, trade words abbreviated, honorifics, word order swapped,
+    typing errors, Indian names in Devanagari, phones in national and international
+    formats, a GSTIN on one filing and the IEC inside it on another, EIN and DEA numbers.
+    Traps are planted and tagged: entities that move, phones and registration numbers
+    reused by an unrelated entity later, and new companies at a burned firm's address (the
+    same actor renamed, or an unrelated tenant).
+
+    Columns: `record_id`, `entity_id` (the truth), `kind` (company or person), `name`,
+    `address`, `postcode`, `country`, `phone`, `registration_number`, `filed` (date),
+    `hazards` (the traps a record belongs to, `trap=group/part`, `;`-joined). See
+    docs/simulate.md.
+
+    Example:
+
+    * `precursorwatch simulate parties --rows 5000 --seed 7 --out demo-output/parties.csv`
+    """
+    format_of(out)
+    table = party_records(rows, seed)
+    write_table(table, out)
+    if quiet:
+        return
+    entities = len(set(table.column("entity_id").to_pylist()))
+    tags = [t.split("=")[0] for v in table.column("hazards").to_pylist() for t in v.split(";")
+            if t]
+    err.print(f"Wrote {out}: {table.num_rows:,} records of {entities:,} entities.")
+    view = Table("trap", "records", title="Records in planted traps")
+    for trap in TRAPS:
+        view.add_row(trap, f"{tags.count(trap):,}")
+    err.print(view)

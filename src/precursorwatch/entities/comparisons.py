@@ -192,12 +192,27 @@ def date_comparison(column: str) -> Comparison:
         Level("same year and month", same_month)))
 
 
+def _shared_sound(sound: str) -> Predicate:
+    def test(pair: Pair) -> ir.BooleanValue:
+        left = pair.left[sound].split(" ")
+        right = pair.right[sound].split(" ")
+        return left.intersect(right).length() > 0
+    return test
+
+
 def name_comparison(column: str, sound: str, thresholds: Sequence[float] = (0.92, 0.8)
                     ) -> Comparison:
     """Names of firms or persons reduced to their words (see :mod:`.names`): the same
     words, then the same sounds (a spelling or transliteration variant: "bayotek" and
-    "biotech"), then Jaro-Winkler similarity of the words at ``thresholds``."""
+    "biotech"), then Jaro-Winkler similarity of the words at ``thresholds``, then a word
+    in common (by sound).
+
+    The last level splits what Jaro-Winkler leaves as "else": "S. King" and "Steven King",
+    or a renamed firm that kept a word of its old name, share a word; a new firm at a
+    burned firm's address ("Empire Trading" where "Lone Star Generics" was) shares none,
+    and only then is the name strong evidence against a link."""
     levels = [Level("same words", _equal(column), term_frequency=True),
               Level("same sounds", _equal(sound))]
     levels += [Level(f"similarity >= {t:g}", _similar(column, t)) for t in thresholds]
+    levels.append(Level("a word in common", _shared_sound(sound)))
     return Comparison(column, column, tuple(levels), also=(sound,))

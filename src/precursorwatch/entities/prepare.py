@@ -81,8 +81,24 @@ def _name_sound(person: bool) -> Callable[[str], str | None]:
     return clean
 
 
-def _phone(value: str) -> str | None:
-    return to_e164(value)
+def _phones(values: pa.ChunkedArray | pa.Array, regions: pa.ChunkedArray | pa.Array | None
+            ) -> pa.Array:
+    """Phones in E.164, each read in its record's country when the record has one: a
+    number written the national way ("098200 12345", "(732) 555-0143") has no country code
+    of its own, and without the country it is no number at all."""
+    if regions is None:
+        return _per_value(values, to_e164)
+    region = pc.utf8_upper(pc.utf8_trim_whitespace(pc.cast(regions, pa.string())))
+    region = pc.if_else(pc.equal(pc.utf8_length(region), 2), region, None)
+    # One key per distinct (number, country), so that each is parsed once.
+    keyed = pc.binary_join_element_wise(pc.cast(values, pa.string()),
+                                        pc.fill_null(region, ""), "\x1f")
+
+    def clean(key: str) -> str | None:
+        text, _, country = key.partition("\x1f")
+        return to_e164(text, country or None)
+
+    return _per_value(keyed, clean)
 
 
 def _address(value: str) -> str | None:
@@ -112,23 +128,26 @@ def _identifier(values: pa.ChunkedArray | pa.Array) -> pa.Array:
 _GSTIN_SHAPE = r"^[0-9]{2}[0-9A-Z]{12}[0-9A-Z]$"
 
 
-def prepared_columns(values: pa.ChunkedArray | pa.Array, name: str, kind: Kind
+def prepared_columns(values: pa.ChunkedArray | pa.Array, name: str, kind: Kind,
+                     regions: pa.ChunkedArray | pa.Array | None = None
                      ) -> dict[str, pa.Array]:
-    """The cleaned column(s) a column of ``kind`` is compared or blocked on."""
-    columns = _cleaned(values, name, kind)
+    """The cleaned column(s) a column of ``kind`` is compared or blocked on; ``regions``
+    are the records' countries (ISO alpha-2), which phones written without their country
+    code are read in."""
+    columns = _cleaned(values, name, kind, regions)
     if kind in NAME_KINDS:
         columns[name + INITIAL] = _missing(pc.utf8_slice_codeunits(columns[name], 0, 1))
     return columns
 
 
-def _cleaned(values: pa.ChunkedArray | pa.Array, name: str, kind: Kind
-             ) -> dict[str, pa.Array]:
+def _cleaned(values: pa.ChunkedArray | pa.Array, name: str, kind: Kind,
+             regions: pa.ChunkedArray | pa.Array | None) -> dict[str, pa.Array]:
     if kind in (Kind.company, Kind.person):
         person = kind is Kind.person
         return {name: _per_value(values, _name_key(person)),
                 name + SOUND: _per_value(values, _name_sound(person))}
     if kind is Kind.phone:
-        return {name: _per_value(values, _phone)}
+        return {name: _phones(values, regions)}
     if kind is Kind.address:
         return {name: _per_value(values, _address)}
     if kind is Kind.identifier:

@@ -54,6 +54,7 @@ from precursorwatch.entities.fellegi_sunter import (
 from precursorwatch.entities.prepare import INITIAL, NAME_KINDS, comparison_for, prepared_columns
 from precursorwatch.entities.settings import (
     DEFAULT_RULE_PAIRS_PER_RECORD,
+    Kind,
     Settings,
     guess_settings,
 )
@@ -121,11 +122,15 @@ def _records(left: pa.Table, right: pa.Table | None, settings: Settings
             raise InputError(f"id {value!r} appears more than once", row=row,
                              field=settings.id_column)
         ids.append(column)
+    def joined(name: str) -> pa.ChunkedArray:
+        return pa.chunked_array([c for t in parts for c in t.column(name).cast(
+            pa.string()).chunks], pa.string())
+
+    country = next((c for c, k in settings.columns.items() if k is Kind.country), None)
+    regions = None if country is None else joined(country)
     columns: dict[str, pa.Array] = {}
     for name, kind in settings.columns.items():
-        values = pa.chunked_array([c for t in parts for c in t.column(name).cast(
-            pa.string()).chunks], pa.string())
-        columns.update(prepared_columns(values, name, kind))
+        columns.update(prepared_columns(joined(name), name, kind, regions))
     count = sum(t.num_rows for t in parts)
     sides = np.concatenate([np.full(t.num_rows, s, dtype=np.int8)
                             for s, t in enumerate(parts)])

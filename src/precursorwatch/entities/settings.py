@@ -147,10 +147,16 @@ def _rules(columns: Mapping[str, Kind]) -> tuple[Rule, ...]:
         rules += [Rule((name, place)) for place in places]
     rules += [Rule((street, place)) for street in streets for place in places]
     whole = [*by_kind.get(Kind.company, []), *by_kind.get(Kind.person, [])][:1]
-    if whole and not places:
+    if whole:
         # A firm's name alone, by its words and by their sounds ("Halthcare" meets
-        # "Healthcare"): trade records seldom carry a town apart from the address.
+        # "Healthcare"): trade records seldom carry a town apart from the address, and
+        # where they do, one filing in several leaves it out. A rule too loose for a large
+        # table is tightened, and oversized blocks left out, when the table is resolved.
         rules += [Rule((whole[0],)), Rule((whole[0] + SOUND,))]
+    if streets and places:
+        # The address alone: its key holds the PIN or ZIP code already (see
+        # .prepare._address), so a filing without the postcode column still meets it.
+        rules.append(Rule((streets[0],)))
     if not rules and names:
         rules.append(Rule((names[0],)))
     return tuple(dict.fromkeys(rules))
