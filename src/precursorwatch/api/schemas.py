@@ -1,0 +1,182 @@
+"""The shapes of request and response bodies; kept apart from the store's tables so the
+API can stay stable while the schema changes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from precursorwatch.exchange.notifications import Answer, Status
+from precursorwatch.exchange.policy import Marking, Role
+
+__all__ = [
+    "AnswerIn",
+    "EventOut",
+    "IncidentIn",
+    "IncidentOut",
+    "InformationIn",
+    "Me",
+    "NotificationIn",
+    "NotificationOut",
+    "Party",
+    "Problem",
+    "ProblemItem",
+    "ReleaseIn",
+    "ReleaseOut",
+    "ScreeningAttachment",
+    "SubstanceQuantity",
+]
+
+NationCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2 code",
+                                  examples=["IN"])]
+Name = Annotated[str, Field(min_length=1, max_length=300)]
+Text = Annotated[str, Field(min_length=1, max_length=10_000)]
+Cas = Annotated[str, Field(pattern=r"^[0-9]{2,7}-[0-9]{2}-[0-9]$", examples=["108-24-7"])]
+Kilograms = Annotated[float, Field(gt=0, le=1e9, description="net quantity in kilograms")]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProblemItem(BaseModel):
+    field: str | None = None
+    reason: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem; ``errors`` lists each bad field of a rejected request."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[ProblemItem] = []
+
+
+class Me(BaseModel):
+    username: str
+    agency: str
+    nation: str
+    roles: list[Role]
+
+
+class ScreeningAttachment(_In):
+    """Screening output for the consignment, as `precursorwatch screen` writes it."""
+
+    score: float = Field(ge=0, le=1, description="diversion-risk score, 0 to 1")
+    reasons: list[Annotated[str, Field(max_length=1000)]] = Field(default=[], max_length=100)
+    model: str | None = Field(None, max_length=200)
+
+
+class NotificationIn(_In):
+    importing_nation: NationCode
+    exporter: Name
+    importer: Name
+    substance: Name
+    cas_number: Cas | None = None
+    quantity_kg: Kilograms
+    shipment_id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    planned_export_date: date | None = None
+    marking: Marking | None = Field(
+        None, description="TLP 2.0 marking; default: the owner agency's default marking")
+    screening: ScreeningAttachment | None = None
+
+
+class EventOut(BaseModel):
+    at: datetime
+    from_status: Status | None
+    to_status: Status
+    reason: str | None
+
+
+class ReleaseOut(BaseModel):
+    nation: str
+    released_by: int
+    released_at: datetime
+    reason: str
+
+
+class NotificationOut(BaseModel):
+    id: int
+    owner_agency: str
+    owner_nation: str
+    marking: Marking
+    released_to: list[str]
+    exporting_nation: str
+    importing_nation: str
+    exporter: str
+    importer: str
+    substance: str
+    cas_number: str | None
+    quantity_kg: float
+    shipment_id: str | None
+    planned_export_date: date | None
+    screening: ScreeningAttachment | None
+    status: Status
+    sent_at: datetime | None
+    due_at: datetime | None
+    version: int
+    history: list[EventOut]
+    releases: list[ReleaseOut]
+
+
+class AnswerIn(_In):
+    answer: Answer
+    reason: Annotated[str, Field(max_length=10_000)] | None = Field(
+        None, description="required for an objection or a request for information")
+    version: int | None = Field(None, ge=1, description="the version the reviewer saw; a "
+                                "stale one gets 409")
+
+
+class InformationIn(_In):
+    information: Text
+
+
+class ReleaseIn(_In):
+    nation: NationCode
+    reason: Annotated[str, Field(min_length=3, max_length=2000)]
+
+
+class SubstanceQuantity(_In):
+    substance: Name
+    cas_number: Cas | None = None
+    quantity_kg: Kilograms | None = None
+
+
+class Party(_In):
+    name: Name
+    role: Annotated[str, Field(min_length=1, max_length=100)]
+    country: NationCode | None = None
+
+
+class IncidentIn(_In):
+    kind: Literal["seizure", "stopped_shipment", "suspicious_order", "theft"]
+    occurred_on: date
+    place: Name
+    substances: list[SubstanceQuantity] = Field(min_length=1, max_length=100)
+    route: Annotated[str, Field(max_length=2000)] | None = None
+    modus_operandi: Annotated[str, Field(max_length=10_000)] | None = None
+    parties: list[Party] = Field(default=[], max_length=200)
+    summary: Text
+    marking: Marking | None = None
+
+
+class IncidentOut(BaseModel):
+    id: int
+    owner_agency: str
+    owner_nation: str
+    marking: Marking
+    released_to: list[str]
+    kind: str
+    occurred_on: date
+    place: str
+    substances: list[SubstanceQuantity]
+    route: str | None
+    modus_operandi: str | None
+    parties: list[Party]
+    summary: str
+    releases: list[ReleaseOut]
