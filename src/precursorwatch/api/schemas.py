@@ -29,10 +29,12 @@ __all__ = [
     "SubstanceQuantity",
 ]
 
+#: No NUL characters: PostgreSQL text cannot hold them, so they are refused as input.
+_NO_NUL = r"^[^\x00]*$"
 NationCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2 code",
                                   examples=["IN"])]
-Name = Annotated[str, Field(min_length=1, max_length=300)]
-Text = Annotated[str, Field(min_length=1, max_length=10_000)]
+Name = Annotated[str, Field(min_length=1, max_length=300, pattern=_NO_NUL)]
+Text = Annotated[str, Field(min_length=1, max_length=10_000, pattern=_NO_NUL)]
 Cas = Annotated[str, Field(pattern=r"^[0-9]{2,7}-[0-9]{2}-[0-9]$", examples=["108-24-7"])]
 Kilograms = Annotated[float, Field(gt=0, le=1e9, description="net quantity in kilograms")]
 
@@ -68,8 +70,9 @@ class ScreeningAttachment(_In):
     """Screening output for the consignment, as `precursorwatch screen` writes it."""
 
     score: float = Field(ge=0, le=1, description="diversion-risk score, 0 to 1")
-    reasons: list[Annotated[str, Field(max_length=1000)]] = Field(default=[], max_length=100)
-    model: str | None = Field(None, max_length=200)
+    reasons: list[Annotated[str, Field(max_length=1000, pattern=_NO_NUL)]] = Field(
+        default=[], max_length=100)
+    model: Annotated[str, Field(max_length=200, pattern=_NO_NUL)] | None = None
 
 
 class NotificationIn(_In):
@@ -79,7 +82,7 @@ class NotificationIn(_In):
     substance: Name
     cas_number: Cas | None = None
     quantity_kg: Kilograms
-    shipment_id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    shipment_id: Annotated[str, Field(min_length=1, max_length=100, pattern=_NO_NUL)] | None = None
     planned_export_date: date | None = None
     marking: Marking | None = Field(
         None, description="TLP 2.0 marking; default: the owner agency's default marking")
@@ -126,7 +129,7 @@ class NotificationOut(BaseModel):
 
 class AnswerIn(_In):
     answer: Answer
-    reason: Annotated[str, Field(max_length=10_000)] | None = Field(
+    reason: Annotated[str, Field(max_length=10_000, pattern=_NO_NUL)] | None = Field(
         None, description="required for an objection or a request for information")
     version: int | None = Field(None, ge=1, description="the version the reviewer saw; a "
                                 "stale one gets 409")
@@ -138,7 +141,7 @@ class InformationIn(_In):
 
 class ReleaseIn(_In):
     nation: NationCode
-    reason: Annotated[str, Field(min_length=3, max_length=2000)]
+    reason: Annotated[str, Field(min_length=3, max_length=2000, pattern=_NO_NUL)]
 
 
 class SubstanceQuantity(_In):
@@ -149,7 +152,7 @@ class SubstanceQuantity(_In):
 
 class Party(_In):
     name: Name
-    role: Annotated[str, Field(min_length=1, max_length=100)]
+    role: Annotated[str, Field(min_length=1, max_length=100, pattern=_NO_NUL)]
     country: NationCode | None = None
 
 
@@ -158,8 +161,8 @@ class IncidentIn(_In):
     occurred_on: date
     place: Name
     substances: list[SubstanceQuantity] = Field(min_length=1, max_length=100)
-    route: Annotated[str, Field(max_length=2000)] | None = None
-    modus_operandi: Annotated[str, Field(max_length=10_000)] | None = None
+    route: Annotated[str, Field(max_length=2000, pattern=_NO_NUL)] | None = None
+    modus_operandi: Annotated[str, Field(max_length=10_000, pattern=_NO_NUL)] | None = None
     parties: list[Party] = Field(default=[], max_length=200)
     summary: Text
     marking: Marking | None = None
