@@ -16,7 +16,7 @@ from precursorwatch.api.routes import incidents, me, notifications
 from precursorwatch.settings import Settings
 from precursorwatch.store.session import Store, migrate
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "create_app_from_env"]
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -47,3 +47,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(notifications.router)
     app.include_router(incidents.router)
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The application configured from ``PRECURSORWATCH_*`` variables: the factory that
+    each uvicorn worker process calls when ``serve --workers`` is more than one."""
+    return create_app(Settings())

@@ -12,8 +12,9 @@ SQLite (a file, the default) and PostgreSQL (by URL) behave the same to the call
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -65,8 +66,11 @@ def _sqlite_events(engine: Engine, *, immediate: bool) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        # FULL: a write acknowledged to a client survives a power cut, not only a crash.
-        cursor.execute("PRAGMA synchronous=FULL")
+        # NORMAL in WAL mode: a committed transaction survives the process being killed
+        # (kill -9), as it is in the OS's hands; only a power cut or kernel crash may lose
+        # the last ones. FULL would fsync every commit, and every request commits (its
+        # audit entry); set PRECURSORWATCH_DB to PostgreSQL where that matters.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -90,13 +94,18 @@ class Store:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
+        sqlite = is_sqlite(self.engine)
         self.reader = (make_engine(url, pool_size=pool_size, immediate=False)
-                       if is_sqlite(self.engine) else self.engine)
+                       if sqlite else self.engine)
+        # SQLite has one writer at a time. Threads of this process queue on a lock instead
+        # of on SQLite's busy handler, which polls with sleeps of up to 100 ms and so
+        # turns contention into long tails; other processes still wait on busy_timeout.
+        self._write_lock: threading.Lock | None = threading.Lock() if sqlite else None
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A unit of work that may write; committed before the block's caller answers."""
-        with transaction(self.engine) as session:
+        with self._write_lock or nullcontext(), transaction(self.engine) as session:
             yield session
 
     @contextmanager
