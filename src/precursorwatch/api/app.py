@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from precursorwatch import __version__
 from precursorwatch.api import errors
-from precursorwatch.api.routes import incidents, me, notifications
+from precursorwatch.api.routes import cases, incidents, me, notifications
 from precursorwatch.settings import Settings
 from precursorwatch.store.session import Store, migrate
 
@@ -46,6 +46,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(me.router)
     app.include_router(notifications.router)
     app.include_router(incidents.router)
+    app.include_router(cases.router)
     return app
 
 

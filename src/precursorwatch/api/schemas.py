@@ -12,14 +12,21 @@ from precursorwatch.exchange.notifications import Answer, Status
 from precursorwatch.exchange.policy import Marking, Role
 
 __all__ = [
+    "ActionIn",
+    "ActionOut",
     "AnswerIn",
+    "CaseIn",
+    "CaseOut",
     "EventOut",
     "IncidentIn",
     "IncidentOut",
     "InformationIn",
+    "LinkIn",
+    "LinkOut",
     "Me",
     "NotificationIn",
     "NotificationOut",
+    "Overview",
     "Party",
     "Problem",
     "ProblemItem",
@@ -183,3 +190,62 @@ class IncidentOut(BaseModel):
     parties: list[Party]
     summary: str
     releases: list[ReleaseOut]
+
+
+class CaseIn(_In):
+    title: Name
+    summary: Text
+    marking: Marking | None = None
+
+
+class LinkIn(_In):
+    kind: Literal["notification", "incident", "shipment", "entity"]
+    ref: Annotated[str, Field(min_length=1, max_length=200, pattern=_NO_NUL,
+                              description="a notification or incident id, a shipment id "
+                              "or an FtM entity id")]
+
+
+class LinkOut(BaseModel):
+    kind: str
+    ref: str
+    added_at: datetime
+
+
+class ActionIn(_In):
+    description: Text
+    owner_agency: Annotated[str, Field(min_length=1, max_length=40, pattern=_NO_NUL)]
+    due_on: date
+
+
+class ActionOut(BaseModel):
+    id: int
+    description: str
+    owner_agency: str
+    due_on: date
+    status: Literal["open", "done"]
+    done_at: datetime | None
+
+
+class CaseOut(BaseModel):
+    id: int
+    owner_agency: str
+    owner_nation: str
+    marking: Marking
+    released_to: list[str]
+    title: str
+    summary: str
+    status: str
+    links: list[LinkOut]
+    actions: list[ActionOut]
+    releases: list[ReleaseOut]
+
+
+class Overview(BaseModel):
+    """Counts and times over the records the caller may see."""
+
+    notifications_by_status: dict[str, int]
+    incidents_by_kind: dict[str, int]
+    cases_by_status: dict[str, int]
+    median_turnaround_days_by_importing_nation: dict[str, float]
+    open_actions_by_agency: dict[str, int]
+    overdue_actions_by_agency: dict[str, int]

@@ -25,10 +25,13 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "ActionItem",
     "Agency",
     "ApiToken",
     "AuditRow",
     "Base",
+    "Case",
+    "CaseLink",
     "Incident",
     "Nation",
     "Notification",
@@ -221,3 +224,46 @@ class AuditRow(Base):
     detail: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Case(Base):
+    """A joint operation: gathers notifications, incidents, shipments and entities, with
+    action items."""
+
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    marking: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(_UTC)
+
+
+class CaseLink(Base):
+    """One thing a case gathers: a notification or incident by id, a shipment or an entity
+    by its identifier in the contract or FtM data."""
+
+    __tablename__ = "case_links"
+    __table_args__ = (UniqueConstraint("case_id", "kind", "ref", name="uq_case_links_item"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    ref: Mapped[str] = mapped_column(String(200))
+    added_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(_UTC)
+
+
+class ActionItem(Base):
+    """Something an agency has to do for a case, by a date."""
+
+    __tablename__ = "action_items"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    due_on: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(_UTC)
+    done_at: Mapped[datetime | None] = mapped_column(_UTC)

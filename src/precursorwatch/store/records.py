@@ -37,6 +37,7 @@ from precursorwatch.exchange.policy import (
 )
 from precursorwatch.store.models import (
     Agency,
+    Case,
     Incident,
     Nation,
     Notification,
@@ -52,19 +53,25 @@ __all__ = [
     "create_incident",
     "create_notification",
     "expire_due",
+    "get_case",
     "get_incident",
     "get_notification",
     "history",
     "list_incidents",
     "list_notifications",
+    "marking_for",
     "provide_information",
     "release_record",
     "releases_of",
+    "require_writer",
+    "visible",
 ]
 
-Kind = Literal["notification", "incident"]
+Kind = Literal["notification", "incident", "case"]
 NOTIFICATION: Kind = "notification"
 INCIDENT: Kind = "incident"
+CASE: Kind = "case"
+Row = Notification | Incident | Case
 _AGENCY_ONLY = (Marking.RED.value, Marking.AMBER_STRICT.value)
 
 
@@ -72,7 +79,7 @@ _AGENCY_ONLY = (Marking.RED.value, Marking.AMBER_STRICT.value)
 class Loaded:
     """A record with what the policy knows of it."""
 
-    row: Notification | Incident
+    row: Row
     access: RecordAccess
 
 
@@ -87,14 +94,15 @@ def _released_to(session: Session, kind: Kind, record_id: int) -> frozenset[str]
         Release.record_kind == kind, Release.record_id == record_id)).all())
 
 
-def _access(session: Session, kind: Kind, row: Notification | Incident) -> RecordAccess:
+def access_of(session: Session, kind: Kind, row: Row) -> RecordAccess:
+    """What the policy needs to know about a stored record."""
     agency = _agency(session, row.owner_agency_id)
     return RecordAccess(owner_agency=agency.code, owner_nation=agency.nation,
                         marking=Marking(row.marking),
                         released_to=_released_to(session, kind, row.id))
 
 
-def _marking_for(session: Session, caller: Caller, marking: Marking | None) -> tuple[Agency,
+def marking_for(session: Session, caller: Caller, marking: Marking | None) -> tuple[Agency,
                                                                                      Marking]:
     agency = session.scalar(select(Agency).where(Agency.code == caller.agency))
     assert agency is not None
@@ -102,12 +110,12 @@ def _marking_for(session: Session, caller: Caller, marking: Marking | None) -> t
     return agency, marking if marking is not None else Marking(agency.default_marking)
 
 
-def _require_writer(caller: Caller) -> None:
+def require_writer(caller: Caller) -> None:
     if not can_write(caller, RecordAccess(caller.agency, caller.nation, Marking.RED)):
         raise AccessDenied("only analysts and supervisors create records")
 
 
-def _visible(caller: Caller, kind: Kind, model: type[Notification] | type[Incident]) -> Any:
+def visible(caller: Caller, kind: Kind, model: type[Row]) -> Any:
     """A SQL condition matching the records the caller may read (then checked again with
     :func:`can_read`, the one rule, so this only has to be no stricter than it)."""
     own_agency = select(Agency.id).where(Agency.code == caller.agency).scalar_subquery()
@@ -129,13 +137,13 @@ def create_notification(session: Session, caller: Caller, *, importing_nation: s
                         screening: dict[str, Any] | None) -> Loaded:
     """A draft notification from the caller's agency; sent when a supervisor releases it to
     the importing nation."""
-    _require_writer(caller)
+    require_writer(caller)
     if session.get(Nation, importing_nation) is None:
         raise InputError(f"no nation {importing_nation}", field="importing_nation")
     if importing_nation == caller.nation:
         raise InputError("the importing nation must differ from the exporting nation",
                          field="importing_nation")
-    agency, chosen = _marking_for(session, caller, marking)
+    agency, chosen = marking_for(session, caller, marking)
     now = datetime.now(UTC)
     row = Notification(
         owner_agency_id=agency.id, marking=chosen.value, exporting_nation=caller.nation,
@@ -150,7 +158,7 @@ def create_notification(session: Session, caller: Caller, *, importing_nation: s
     session.add(NotificationEvent(notification_id=row.id, at=now, actor_id=caller.user_id,
                                   from_status=None, to_status=Status.DRAFT.value,
                                   reason="created"))
-    return Loaded(row, _access(session, NOTIFICATION, row))
+    return Loaded(row, access_of(session, NOTIFICATION, row))
 
 
 def expire_due(session: Session, now: datetime) -> int:
@@ -183,7 +191,7 @@ def get_notification(session: Session, caller: Caller, record_id: int) -> Loaded
     row = session.get(Notification, record_id)
     if row is None:
         raise NotFound(f"no notification {record_id}")
-    access = _access(session, NOTIFICATION, row)
+    access = access_of(session, NOTIFICATION, row)
     if not can_read(caller, access):
         raise NotFound(f"no notification {record_id}")
     return Loaded(row, access)
@@ -191,11 +199,11 @@ def get_notification(session: Session, caller: Caller, record_id: int) -> Loaded
 
 def list_notifications(session: Session, caller: Caller, *, status: Status | None,
                        limit: int, offset: int) -> list[Loaded]:
-    query = select(Notification).where(_visible(caller, NOTIFICATION, Notification))
+    query = select(Notification).where(visible(caller, NOTIFICATION, Notification))
     if status is not None:
         query = query.where(Notification.status == status.value)
     rows = session.scalars(query.order_by(Notification.id).limit(limit).offset(offset)).all()
-    loaded = [Loaded(row, _access(session, NOTIFICATION, row)) for row in rows]
+    loaded = [Loaded(row, access_of(session, NOTIFICATION, row)) for row in rows]
     return [item for item in loaded if can_read(caller, item.access)]
 
 
@@ -262,8 +270,8 @@ def create_incident(session: Session, caller: Caller, *, kind: str, occurred_on:
                     place: str, substances: list[dict[str, Any]], route: str | None,
                     modus_operandi: str | None, parties: list[dict[str, Any]], summary: str,
                     marking: Marking | None) -> Loaded:
-    _require_writer(caller)
-    agency, chosen = _marking_for(session, caller, marking)
+    require_writer(caller)
+    agency, chosen = marking_for(session, caller, marking)
     row = Incident(owner_agency_id=agency.id, marking=chosen.value, kind=kind,
                    occurred_on=occurred_on.isoformat(), place=place,
                    substances=json.dumps(substances, sort_keys=True), route=route,
@@ -271,24 +279,37 @@ def create_incident(session: Session, caller: Caller, *, kind: str, occurred_on:
                    summary=summary, created_by=caller.user_id, created_at=datetime.now(UTC))
     session.add(row)
     session.flush()
-    return Loaded(row, _access(session, INCIDENT, row))
+    return Loaded(row, access_of(session, INCIDENT, row))
 
 
 def get_incident(session: Session, caller: Caller, record_id: int) -> Loaded:
     row = session.get(Incident, record_id)
     if row is None:
         raise NotFound(f"no incident {record_id}")
-    access = _access(session, INCIDENT, row)
+    access = access_of(session, INCIDENT, row)
     if not can_read(caller, access):
         raise NotFound(f"no incident {record_id}")
     return Loaded(row, access)
 
 
 def list_incidents(session: Session, caller: Caller, *, limit: int, offset: int) -> list[Loaded]:
-    query = select(Incident).where(_visible(caller, INCIDENT, Incident))
+    query = select(Incident).where(visible(caller, INCIDENT, Incident))
     rows = session.scalars(query.order_by(Incident.id).limit(limit).offset(offset)).all()
-    loaded = [Loaded(row, _access(session, INCIDENT, row)) for row in rows]
+    loaded = [Loaded(row, access_of(session, INCIDENT, row)) for row in rows]
     return [item for item in loaded if can_read(caller, item.access)]
+
+
+def get_case(session: Session, caller: Caller, record_id: int) -> Loaded:
+    row = session.get(Case, record_id)
+    if row is None:
+        raise NotFound(f"no case {record_id}")
+    access = access_of(session, CASE, row)
+    if not can_read(caller, access):
+        raise NotFound(f"no case {record_id}")
+    return Loaded(row, access)
+
+
+GETTERS = {NOTIFICATION: get_notification, INCIDENT: get_incident, CASE: get_case}
 
 
 # -- releases ----------------------------------------------------------------------------
@@ -304,8 +325,7 @@ def release_record(session: Session, caller: Caller, kind: Kind, record_id: int,
     """A supervisor's release of a record to another nation, with who, when and why.
     Releasing a draft notification to its importing nation sends it: the response window
     opens."""
-    loaded = (get_notification if kind == NOTIFICATION else get_incident)(
-        session, caller, record_id)
+    loaded = GETTERS[kind](session, caller, record_id)
     refusal = release_refusal(caller, loaded.access, nation)
     if refusal is not None:
         raise AccessDenied(refusal)
@@ -326,4 +346,4 @@ def release_record(session: Session, caller: Caller, kind: Kind, record_id: int,
         _transition(session, row, caller, row.version, Status.PENDING,
                     f"sent to {nation}: {reason}", sent_at=now, due_at=due)
     session.flush()
-    return Loaded(row, _access(session, kind, row))
+    return Loaded(row, access_of(session, kind, row))
