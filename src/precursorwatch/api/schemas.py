@@ -14,9 +14,13 @@ from precursorwatch.exchange.policy import Marking, Role
 __all__ = [
     "ActionIn",
     "ActionOut",
+    "AlertIn",
+    "AlertOut",
+    "AlertsIn",
     "AnswerIn",
     "CaseIn",
     "CaseOut",
+    "DecisionIn",
     "EventOut",
     "IncidentIn",
     "IncidentOut",
@@ -249,3 +253,43 @@ class Overview(BaseModel):
     median_turnaround_days_by_importing_nation: dict[str, float]
     open_actions_by_agency: dict[str, int]
     overdue_actions_by_agency: dict[str, int]
+
+
+RowValue = str | float | int | bool | None
+
+
+class AlertIn(_In):
+    """One flagged consignment from `precursorwatch screen --publish`."""
+
+    shipment_id: Annotated[str, Field(min_length=1, max_length=100, pattern=_NO_NUL)]
+    source: Annotated[str, Field(max_length=100, pattern=_NO_NUL)] | None = None
+    score: float = Field(ge=0, le=1)
+    reasons: list[Annotated[str, Field(max_length=1000, pattern=_NO_NUL)]] = Field(
+        default=[], max_length=100)
+    row: dict[Annotated[str, Field(max_length=100, pattern=_NO_NUL)],
+              Annotated[RowValue, Field(union_mode="left_to_right")]] = Field(
+        default={}, max_length=200, description="the consignment's contract row")
+
+
+class AlertsIn(_In):
+    alerts: list[AlertIn] = Field(min_length=1, max_length=10_000)
+    marking: Marking | None = None
+
+
+class DecisionIn(_In):
+    decision: Literal["cleared", "referred", "stopped"]
+    note: Annotated[str, Field(max_length=10_000, pattern=_NO_NUL)] | None = None
+
+
+class AlertOut(BaseModel):
+    id: int
+    owner_agency: str
+    marking: Marking
+    shipment_id: str
+    source: str | None
+    score: float
+    reasons: list[str]
+    row: dict[str, RowValue]
+    decision: Literal["cleared", "referred", "stopped"] | None
+    decision_note: str | None
+    decided_at: datetime | None

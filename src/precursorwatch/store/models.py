@@ -27,6 +27,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "ActionItem",
     "Agency",
+    "Alert",
     "ApiToken",
     "AuditRow",
     "Base",
@@ -267,3 +268,25 @@ class ActionItem(Base):
     status: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(_UTC)
     done_at: Mapped[datetime | None] = mapped_column(_UTC)
+
+
+class Alert(Base):
+    """A screened consignment sent to the server for review, and the reviewer's decision."""
+
+    __tablename__ = "alerts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    marking: Mapped[str] = mapped_column(String(20))
+    shipment_id: Mapped[str] = mapped_column(String(100), index=True)
+    source: Mapped[str | None] = mapped_column(String(100))
+    score: Mapped[float] = mapped_column(Float)
+    #: JSON text: the reasons, most important first.
+    reasons: Mapped[str] = mapped_column(Text)
+    #: JSON text: the consignment's contract row as screened, to turn back into history.
+    row: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str | None] = mapped_column(String(10))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(_UTC)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(_UTC)
