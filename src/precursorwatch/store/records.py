@@ -187,10 +187,32 @@ def expire_due(session: Session, now: datetime) -> int:
     return closed
 
 
+def _expire_if_due(session: Session, row: Notification, now: datetime) -> None:
+    if row.status != Status.PENDING.value or row.due_at is None or now < row.due_at:
+        return
+    nation = session.get(Nation, row.exporting_nation)
+    assert nation is not None
+    new = expiry_status(Status(row.status), row.due_at, now, nation.silence_is_no_objection)
+    if new is None:
+        return
+    changed = session.execute(
+        update(Notification).where(Notification.id == row.id,
+                                   Notification.version == row.version)
+        .values(status=new.value, version=row.version + 1))
+    if cast(Any, changed).rowcount == 1:
+        session.add(NotificationEvent(notification_id=row.id, at=now, actor_id=None,
+                                      from_status=row.status, to_status=new.value,
+                                      reason="response window closed"))
+    session.refresh(row)
+
+
 def get_notification(session: Session, caller: Caller, record_id: int) -> Loaded:
+    """One notification the caller may see; one whose window has closed is closed first,
+    so nobody reads (or answers) a stale "pending"."""
     row = session.get(Notification, record_id)
     if row is None:
         raise NotFound(f"no notification {record_id}")
+    _expire_if_due(session, row, datetime.now(UTC))
     access = access_of(session, NOTIFICATION, row)
     if not can_read(caller, access):
         raise NotFound(f"no notification {record_id}")

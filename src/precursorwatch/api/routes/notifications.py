@@ -99,7 +99,6 @@ def list_(caller: CallerDep, store: StoreDep,
             summary="One notification with its status history and releases")
 def get(record_id: RecordId, caller: CallerDep, store: StoreDep) -> NotificationOut:
     with store.write() as session:
-        records.expire_due(session, datetime.now(UTC))
         out = _out(session, records.get_notification(session, caller, record_id))
         _log(session, caller, "read", record_id)
     return out
@@ -124,7 +123,6 @@ def release(record_id: RecordId, body: ReleaseIn, caller: CallerDep,
 def answer(record_id: RecordId, body: AnswerIn, caller: CallerDep,
            store: StoreDep) -> NotificationOut:
     with store.write() as session:
-        records.expire_due(session, datetime.now(UTC))
         loaded = records.answer_notification(session, caller, record_id, body.answer,
                                              body.reason, body.version)
         out = _out(session, loaded)
