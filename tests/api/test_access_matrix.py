@@ -232,3 +232,34 @@ def test_denials_and_reads_of_marked_records_are_audited(
         "dea_analyst", "read", red, "ok")
     assert (hidden.actor, hidden.outcome) == ("ncb_analyst", "hidden")
     assert hidden.action == f"GET /notifications/{red}"
+
+
+def test_cases_and_the_overview_follow_the_same_rules(client: TestClient, world: World) -> None:
+    india = {u for u, (agency, _) in USERS.items() if agency in ("NCB", "CBN")}
+    strict = client.post("/cases", json={"title": "Op A", "summary": "s"},
+                         headers=world.auth("ncb_analyst")).json()["id"]
+    amber = client.post("/cases", json={"title": "Op B", "summary": "s",
+                                        "marking": "TLP:AMBER"},
+                        headers=world.auth("ncb_analyst")).json()["id"]
+    ncb = {"ncb_viewer", "ncb_analyst", "ncb_analyst2", "ncb_super"}
+    for user in EVERYONE:
+        for case, readers in ((strict, ncb), (amber, india)):
+            got = client.get(f"/cases/{case}", headers=world.auth(user))
+            assert got.status_code == (200 if user in readers else 404), (case, user)
+        listed = {c["id"] for c in client.get("/cases", headers=world.auth(user)).json()}
+        assert listed == {c for c, r in ((strict, ncb), (amber, india)) if user in r}, user
+        overview = client.get("/overview", headers=world.auth(user)).json()
+        assert sum(overview["cases_by_status"].values()) == len(listed), user
+    for user, expected in (("cbn_analyst", 403), ("ncb_viewer", 403), ("dea_super", 404)):
+        got = client.post(f"/cases/{amber}/release", json={"nation": "US", "reason": "op"*2},
+                          headers=world.auth(user))
+        assert got.status_code == expected, user
+    assert client.post(f"/cases/{amber}/release", json={"nation": "US", "reason": "joint"},
+                       headers=world.auth("ncb_super")).status_code == 200
+    for user in EVERYONE:
+        got = client.get(f"/cases/{amber}", headers=world.auth(user))
+        assert got.status_code == 200, user
+        link = client.post(f"/cases/{amber}/links", json={"kind": "entity", "ref": user},
+                           headers=world.auth(user))
+        writers = {"ncb_analyst", "ncb_analyst2", "ncb_super"}
+        assert link.status_code == (200 if user in writers else 403), user
