@@ -22,8 +22,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# PostgreSQL tests use $$PRECURSORWATCH_TEST_PG; when unset, scripts/test_postgres.sh starts
+# the local server, allows trust auth on 127.0.0.1 and creates database `test` (DEVELOPERS.md).
 test: lint typecheck
-	$(BIN)/python -m pytest -q
+	PRECURSORWATCH_TEST_PG="$${PRECURSORWATCH_TEST_PG:-$$(bash scripts/test_postgres.sh)}" \
+		$(BIN)/python -m pytest -q
 
 docs: $(STAMP)
 	$(BIN)/python scripts/cli_reference.py > docs/cli.md

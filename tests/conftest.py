@@ -6,6 +6,10 @@
 - ``febrl3`` / ``febrl4``: the FEBRL entity-resolution sets with their true pairs
   (see ``tests/febrl.py``).
 - ``run_cli``: runs the real ``precursorwatch`` command in a subprocess, as a user would.
+- ``db_url`` (exchange): an empty exchange store, parametrised over a SQLite file and a
+  fresh PostgreSQL database (``postgres`` mark; skipped only where there is no PostgreSQL).
+  ``world`` seeds it with nations, agencies, users and tokens; ``client`` is the real app
+  over it (FastAPI's TestClient, in-process HTTP). See ``tests/exchange_fixtures.py``.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from precursorwatch.registry import Identifier, Registry, default_identifier, load_registry
+from tests.exchange_fixtures import db_url, postgres_url  # noqa: F401 - fixtures
 from tests.febrl import Febrl, febrl3_set, febrl4_sets
 
 DATA_DIR = Path(__file__).parent / "data"

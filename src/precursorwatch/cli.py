@@ -12,7 +12,16 @@ import sys
 import typer
 
 from precursorwatch import __version__
-from precursorwatch.commands import ingest, resolve, screen, simulate, substances
+from precursorwatch.commands import (
+    admin,
+    audit,
+    ingest,
+    resolve,
+    screen,
+    serve,
+    simulate,
+    substances,
+)
 from precursorwatch.commands._console import (
     EXIT_CODES_HELP,
     EXIT_ERROR,
@@ -31,7 +40,7 @@ app = typer.Typer(
     rich_markup_mode="markdown",
     help="Fight narcotics trafficking and precursor diversion across US and Indian agencies: "
     "know which substances are controlled where, recognise them in trade, and screen trade "
-    "for diversion.\n\n"
+    "for diversion, and exchange notifications, incidents and cases between agencies.\n\n"
     + EXIT_CODES_HELP,
 )
 app.add_typer(substances.app, name="substances")
@@ -39,6 +48,9 @@ app.add_typer(screen.app, name="screen")
 app.add_typer(resolve.app, name="resolve")
 app.command("ingest")(ingest.ingest)
 app.add_typer(simulate.app, name="simulate")
+app.command("serve")(serve.serve)
+app.add_typer(admin.app, name="admin")
+app.add_typer(audit.app, name="audit")
 
 
 def _version(value: bool) -> None:

@@ -9,6 +9,11 @@ exit code, or a problem response. Nothing else should escape the core as a user-
   + RegistryError         -- the shipped registry data is inconsistent (a packaging bug)
   + ModelError            -- a screening model cannot be trained, loaded or used
   + UsageError            -- a command or function was called with arguments that cannot work
+  + AuthenticationError   -- no caller could be identified (missing, unknown or revoked token)
+  + AccessDenied          -- the caller is known but may not do this (HTTP 403)
+  + NotFound              -- no such record, or one the caller may not know exists (HTTP 404)
+  + Conflict              -- the record changed or is in a state that forbids this (HTTP 409)
+  + AuditError            -- the audit trail or a checkpoint does not verify
 """
 
 from __future__ import annotations
@@ -16,8 +21,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "AccessDenied",
+    "AuditError",
+    "AuthenticationError",
+    "Conflict",
     "InputError",
     "ModelError",
+    "NotFound",
     "PrecursorwatchError",
     "RegistryError",
     "RowErrors",
@@ -79,3 +89,24 @@ class ModelError(PrecursorwatchError):
 
 class UsageError(PrecursorwatchError):
     """Arguments that cannot work together, such as an output file with an unknown extension."""
+
+
+class AuthenticationError(PrecursorwatchError):
+    """No caller could be identified: the bearer token is missing, unknown or revoked."""
+
+
+class AccessDenied(PrecursorwatchError):  # noqa: N818 - the name the API and docs use
+    """The caller is known but their roles, agency or nation do not allow this action."""
+
+
+class NotFound(PrecursorwatchError):  # noqa: N818 - the name the API and docs use
+    """No such record, or one the caller may not learn exists (answered the same way)."""
+
+
+class Conflict(PrecursorwatchError):  # noqa: N818 - the name the API and docs use
+    """The record is in a state that forbids the action, or someone else changed it first."""
+
+
+class AuditError(PrecursorwatchError):
+    """The audit trail or a checkpoint of it does not verify: entries altered, removed,
+    reordered, cut off or rewritten."""

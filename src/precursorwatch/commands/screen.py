@@ -26,12 +26,15 @@ from precursorwatch.commands._engines import (
     backend_for,
 )
 from precursorwatch.commands._groups import defaulting_to
+from precursorwatch.commands._server import TokenOption, fetch_decided, publish
 from precursorwatch.commands.ingest import DEFAULT_STORE, STORE_ENV
 from precursorwatch.exceptions import UsageError
+from precursorwatch.exchange.alerts import history_rows
 from precursorwatch.records import format_of, replacing, write_table
 from precursorwatch.records.analytics import AnalyticsStore
 from precursorwatch.records.ftm import read_entities
 from precursorwatch.records.readers import read_contract_files
+from precursorwatch.records.schema import CONTRACT_FIELDS
 from precursorwatch.registry import default_identifier, load_registry
 from precursorwatch.screening.designer import default_designer_check
 from precursorwatch.screening.features import FEATURES
@@ -157,6 +160,10 @@ def run(
                                                  "(default 10).")] = 10,
     memory_limit: Memory = DUCKDB_MEMORY,
     quiet: Quiet = False,
+    publish_url: Annotated[str | None, typer.Option(
+        "--publish", help="Also send the flagged consignments to this exchange server as "
+        "alerts for review (URL such as http://127.0.0.1:8000). Default: none.")] = None,
+    token: TokenOption = None,
 ) -> None:
     """Score consignments for diversion risk, with the reasons for each score.
 
@@ -189,6 +196,34 @@ def run(
     write_table(scored.table, out_file)
     if not quiet:
         _summary(scored, saved.threshold if limit is None else limit, top, out_file)
+    if publish_url:
+        sent = publish(publish_url, token, new, scored.table)
+        err.print(f"Published {sent:,} alerts to {publish_url}")
+
+
+@app.command("history-export")
+def history_export(
+    server: Annotated[str, typer.Option(
+        "--server", help="The exchange server whose reviewers decided the alerts.")],
+    out_file: Annotated[Path, typer.Option(
+        "--out", "-o", help="Where to write the labelled rows (.csv, .jsonl, .parquet).")],
+    token: TokenOption = None,
+) -> None:
+    """Turn reviewers' decisions on published alerts back into labelled history.
+
+    Each decided alert becomes its consignment's contract row with `outcome` filled:
+    stopped is `diverted`, cleared is `legitimate`; referred alerts are still under
+    investigation and are left out. Use the file as --history for `screen train`.
+
+    Example: `precursorwatch screen history-export --server http://127.0.0.1:8000 --out
+    decided.csv`
+    """
+    format_of(out_file)
+    rows = history_rows(fetch_decided(server, token), CONTRACT_FIELDS)
+    columns = {name: pa.array([row[name] for row in rows], pa.string())
+               for name in CONTRACT_FIELDS}
+    write_table(pa.table(columns), out_file)
+    err.print(f"Wrote {len(rows):,} labelled consignments to {out_file}")
 
 
 def _summary(scored: Scored, threshold: float, top: int, out_file: Path) -> None:

@@ -1,0 +1,320 @@
+"""Requests per second and latency of the exchange server on loopback, reading and writing,
+on SQLite and on PostgreSQL; and whether a kill -9 mid-write loses an acknowledged write.
+
+What it measures, per store: ``precursorwatch serve`` as a separate process (one worker),
+driven by an *open-loop* client: request *i* is due at ``start + i / rate`` whatever
+happened to the earlier ones, and its latency counts from when it was due, so a stalled
+server shows up as latency instead of silently lowering the load (no coordinated
+omission). Phases:
+
+- ``read``: ``GET /notifications/{id}`` of a random visible notification (each read also
+  appends its audit entry, so every read is a write transaction too);
+- ``write``: ``POST /notifications`` (a draft with its audit entry);
+- ``mixed`` (``--soak SECONDS``): 80 % reads, 20 % writes, with the server's resident
+  memory sampled at the start and the end;
+- ``crash``: writers post notifications as fast as they can, the server is killed with
+  SIGKILL after ``--crash-after`` seconds and restarted, and every notification whose
+  creation was acknowledged (201) is looked up: any missing one is a lost write.
+
+Reported per phase: target and achieved requests/s, p50/p99/max latency (ms), errors by
+status, 5xx count, and the times "database is locked" appeared in the server's log.
+
+Data: two nations, two agencies, users and tokens, and 200 notifications to read, made
+fresh in a new database for each store.
+
+Run: ``.venv/bin/python benchmarks/api_load.py`` (SQLite, and PostgreSQL when
+``PRECURSORWATCH_TEST_PG`` or ``--pg URL`` names a server where databases may be created).
+``--read-rate``, ``--write-rate``, ``--seconds`` and ``--soak`` set the load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from precursorwatch.exchange.notifications import default_nation_rules
+from precursorwatch.exchange.policy import Role
+from precursorwatch.store import identity
+from precursorwatch.store.session import Store, migrate
+
+#: Seconds after a phase's end during which late requests are still sent and awaited;
+#: later ones are counted as not served, so an overloaded phase still ends.
+GRACE = 10.0
+#: Requests on the wire at once (and connections).
+IN_FLIGHT = 128
+
+BODY = {"importing_nation": "IN", "exporter": "Acme Chemicals Inc", "importer": "Bharat Pharma",
+        "substance": "acetic anhydride", "cas_number": "108-24-7", "quantity_kg": 2000.0,
+        "marking": "TLP:AMBER"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _seed(db: str) -> dict[str, str]:
+    store = Store(db, pool_size=1)
+    migrate(store.engine)
+    rules = default_nation_rules()
+    with store.write() as session:
+        identity.add_nation(session, rules["US"])
+        identity.add_nation(session, rules["IN"])
+        identity.add_agency(session, "DEA", "DEA", "US")
+        identity.add_agency(session, "NCB", "NCB", "IN")
+        identity.add_user(session, "reader", "DEA", [Role.VIEWER])
+        identity.add_user(session, "writer", "DEA", [Role.ANALYST])
+        tokens = {u: identity.issue_token(session, u) for u in ("reader", "writer")}
+    store.dispose()
+    return tokens
+
+
+class Server:
+    """``precursorwatch serve`` in a child process; its stderr collected."""
+
+    def __init__(self, db: str, workers: int) -> None:
+        self.db, self.workers = db, workers
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log: list[str] = []
+        self.process: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        env = {**os.environ, "PRECURSORWATCH_DB": self.db, "PRECURSORWATCH_POOL_SIZE": "20"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "precursorwatch", "serve", "--port", str(self.port),
+             "--workers", str(self.workers)],
+            env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+            start_new_session=True)
+        stderr = self.process.stderr
+        assert stderr is not None
+        threading.Thread(target=lambda: self.log.extend(stderr), daemon=True).start()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start:\n" + "".join(self.log))
+
+    def rss_mib(self) -> float:
+        """Resident memory of the server and its workers (MiB)."""
+        assert self.process is not None
+        pids = [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists():
+            pids += [int(p) for p in children.read_text().split()]
+        total = 0
+        for pid in pids:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        return total / 1024
+
+    def kill(self) -> None:
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+    def locked(self) -> int:
+        return sum("database is locked" in line for line in self.log)
+
+
+@dataclass
+class Result:
+    name: str
+    target: float
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)
+    wall: float = 0.0
+
+    def line(self) -> str:
+        done = sorted(self.latencies)
+        if not done:
+            return f"{self.name}: no requests completed"
+        p50 = done[len(done) // 2] * 1000
+        p99 = done[min(len(done) - 1, int(len(done) * 0.99))] * 1000
+        errors = {("not sent" if k == -1 else "transport" if k == 0 else k): v
+                  for k, v in self.statuses.items() if k >= 400 or k <= 0}
+        server_errors = sum(v for k, v in self.statuses.items() if k >= 500)
+        return (f"{self.name}: target {self.target:.0f}/s, achieved "
+                f"{len(done) / self.wall:.0f}/s over {self.wall:.1f}s, p50 {p50:.1f} ms, "
+                f"p99 {p99:.1f} ms, max {done[-1] * 1000:.0f} ms, errors {errors or 0}, "
+                f"5xx {server_errors}")
+
+
+async def _open_loop(base: str, tokens: dict[str, str], ids: list[int], rate: float,
+                     seconds: float, write_share: float, name: str) -> Result:
+    result = Result(name, rate, seconds)
+    limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT)
+    rng = random.Random(7)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=GRACE) as http:
+        start = time.perf_counter() + 0.2
+        total = int(rate * seconds)
+
+        cutoff = start + seconds + GRACE
+        # At most IN_FLIGHT requests on the wire: httpx's pool slows down badly with
+        # thousands of waiters, which would measure the client instead of the server.
+        # Waiting here still counts in the latency, which runs from the due time.
+        gate = asyncio.Semaphore(IN_FLIGHT)
+
+        async def one(due: float, write: bool, record: int) -> None:
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            async with gate:
+                if time.perf_counter() > cutoff:
+                    # The server is so far behind that this request would only measure
+                    # the queue: counted as not sent (status -1), so the phase ends.
+                    result.statuses[-1] += 1
+                    return
+                try:
+                    if write:
+                        got = await http.post("/notifications", json=BODY, headers={
+                            "Authorization": f"Bearer {tokens['writer']}"})
+                    else:
+                        got = await http.get(f"/notifications/{record}", headers={
+                            "Authorization": f"Bearer {tokens['reader']}"})
+                    status = got.status_code
+                except httpx.HTTPError:
+                    status = 0
+            if status != 0:
+                result.latencies.append(time.perf_counter() - due)
+            result.statuses[status] += 1
+
+        tasks = [one(start + i / rate, rng.random() < write_share, rng.choice(ids))
+                 for i in range(total)]
+        await asyncio.gather(*tasks)
+        result.wall = time.perf_counter() - start
+    return result
+
+
+def _crash(server: Server, tokens: dict[str, str], after: float) -> str:
+    acknowledged: list[int] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def writer() -> None:
+        with httpx.Client(base_url=server.base, timeout=10, headers={
+                "Authorization": f"Bearer {tokens['writer']}"}) as http:
+            while not stop.is_set():
+                try:
+                    got = http.post("/notifications", json=BODY)
+                except httpx.HTTPError:
+                    return
+                if got.status_code == 201:
+                    with lock:
+                        acknowledged.append(got.json()["id"])
+
+    threads = [threading.Thread(target=writer) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    time.sleep(after)
+    server.kill()
+    stop.set()
+    for thread in threads:
+        thread.join()
+    server.start()
+    missing = []
+    with httpx.Client(base_url=server.base, timeout=10, headers={
+            "Authorization": f"Bearer {tokens['writer']}"}) as http:
+        for record in acknowledged:
+            if http.get(f"/notifications/{record}").status_code != 200:
+                missing.append(record)
+    return (f"crash: {len(acknowledged)} writes acknowledged before kill -9, "
+            f"{len(missing)} missing after restart")
+
+
+def run(label: str, db: str, args: argparse.Namespace) -> list[str]:
+    tokens = _seed(db)
+    server = Server(db, args.workers)
+    server.start()
+    lines = [f"== {label} ({args.workers} worker{'s' if args.workers > 1 else ''})"]
+    try:
+        with httpx.Client(base_url=server.base, headers={
+                "Authorization": f"Bearer {tokens['writer']}"}) as http:
+            ids = [http.post("/notifications", json=BODY).json()["id"] for _ in range(200)]
+        phases = [("read", args.read_rate, args.seconds, 0.0),
+                  ("write", args.write_rate, args.seconds, 1.0)]
+        for name, rate, seconds, share in phases:
+            result = asyncio.run(_open_loop(server.base, tokens, ids, rate, seconds, share,
+                                            name))
+            lines.append(result.line())
+            print(lines[-1], flush=True)
+        if args.soak:
+            before = server.rss_mib()
+            rate = args.read_rate * 0.8 * 0.5 + args.write_rate * 0.2 * 0.5
+            result = asyncio.run(_open_loop(server.base, tokens, ids, rate, args.soak, 0.2,
+                                            "mixed"))
+            lines.append(result.line() + f", server memory {before:.0f} -> "
+                         f"{server.rss_mib():.0f} MiB")
+            print(lines[-1], flush=True)
+        if args.crash_after:
+            lines.append(_crash(server, tokens, args.crash_after))
+            print(lines[-1], flush=True)
+        lines.append(f"'database is locked' in the server log: {server.locked()} times")
+        print(lines[-1], flush=True)
+    finally:
+        server.stop()
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--read-rate", type=float, default=1000, help="reads/s to offer")
+    parser.add_argument("--write-rate", type=float, default=200, help="writes/s to offer")
+    parser.add_argument("--seconds", type=float, default=10, help="length of each phase")
+    parser.add_argument("--soak", type=float, default=0, help="mixed phase length (s)")
+    parser.add_argument("--crash-after", type=float, default=3,
+                        help="seconds of writing before kill -9 (0: skip)")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument("--pg", default=os.environ.get("PRECURSORWATCH_TEST_PG"),
+                        help="PostgreSQL URL where a database may be created")
+    parser.add_argument("--only", choices=["sqlite", "postgres"], default=None)
+    args = parser.parse_args()
+    report = []
+    if args.only in (None, "sqlite"):
+        with tempfile.TemporaryDirectory() as folder:
+            report += run("SQLite", f"sqlite:///{Path(folder) / 'bench.db'}", args)
+    if args.only in (None, "postgres") and args.pg:
+        name = f"pw_bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            url = make_url(args.pg).set(database=name).render_as_string(hide_password=False)
+            report += run("PostgreSQL", url, args)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    print("\n".join(report))
+
+
+if __name__ == "__main__":
+    main()

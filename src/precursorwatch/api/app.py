@@ -1,0 +1,57 @@
+"""The exchange server: ``create_app(settings)`` builds the FastAPI application.
+
+Its OpenAPI document is at ``/openapi.json``. Migrations are applied when it starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from precursorwatch import __version__
+from precursorwatch.api import errors
+from precursorwatch.api.routes import alerts, cases, incidents, me, notifications
+from precursorwatch.settings import Settings
+from precursorwatch.store.session import Store, migrate
+
+__all__ = ["create_app", "create_app_from_env"]
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The application over the store that ``settings.db`` names."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = Store(settings.db, pool_size=settings.pool_size)
+        if settings.migrate_on_start:
+            migrate(store.engine)
+        app.state.store = store
+        try:
+            yield
+        finally:
+            store.dispose()
+
+    app = FastAPI(
+        title="precursorwatch exchange",
+        version=__version__,
+        description="Pre-export notifications, incidents and cases between the agencies of "
+        "the United States and India, under Traffic Light Protocol 2.0 markings, releases "
+        "across the border by a supervisor, and a hash-chained audit trail. Authenticate "
+        "with `Authorization: Bearer TOKEN` (tokens from `precursorwatch admin token issue`).",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(me.router)
+    app.include_router(notifications.router)
+    app.include_router(incidents.router)
+    app.include_router(cases.router)
+    app.include_router(alerts.router)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The application configured from ``PRECURSORWATCH_*`` variables: the factory that
+    each uvicorn worker process calls when ``serve --workers`` is more than one."""
+    return create_app(Settings())

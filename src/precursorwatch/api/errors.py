@@ -1,0 +1,102 @@
+"""Our exceptions as RFC 9457 problem responses (``application/problem+json``).
+
+A hidden record (404) and a forbidden action (403) are also written to the audit trail,
+in a transaction of their own since the request's work was rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from precursorwatch.exceptions import (
+    AccessDenied,
+    AuthenticationError,
+    Conflict,
+    InputError,
+    NotFound,
+    PrecursorwatchError,
+    UsageError,
+)
+from precursorwatch.store import audit
+from precursorwatch.store.session import Store
+
+__all__ = ["ERROR_RESPONSES", "install"]
+
+_STATUS: dict[type[PrecursorwatchError], tuple[int, str]] = {
+    AuthenticationError: (401, "Not authenticated"),
+    AccessDenied: (403, "Forbidden"),
+    NotFound: (404, "Not found"),
+    Conflict: (409, "Conflict"),
+    InputError: (422, "Invalid input"),
+    UsageError: (422, "Invalid input"),
+}
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No valid bearer token", "model": None},
+    422: {"description": "Invalid input; `errors` names each field"},
+}
+
+
+def problem(status: int, title: str, detail: str, instance: str,
+            errors: list[dict[str, Any]] | None = None,
+            headers: Mapping[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status,
+                            "detail": detail, "instance": instance, "errors": errors or []}
+    return JSONResponse(body, status_code=status, media_type="application/problem+json",
+                        headers=dict(headers) if headers else None)
+
+
+def _audit_denial(request: Request, status: int, detail: str) -> None:
+    caller = getattr(request.state, "caller", None)
+    store: Store = request.app.state.store
+    with store.write() as session:
+        audit.append(session, caller=caller, action=f"{request.method} {request.url.path}",
+                     outcome="hidden" if status == 404 else "denied", detail=detail)
+
+
+async def _ours(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PrecursorwatchError)
+    status, title = next((v for k, v in _STATUS.items() if isinstance(exc, k)),
+                         (500, "Internal error"))
+    errors = None
+    if isinstance(exc, InputError):
+        errors = [{"field": exc.field, "reason": exc.reason}]
+    if status in (403, 404) and getattr(request.state, "caller", None) is not None:
+        from starlette.concurrency import run_in_threadpool
+
+        await run_in_threadpool(_audit_denial, request, status, str(exc))
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return problem(status, title, str(exc), request.url.path, errors, headers)
+
+
+def _field(loc: tuple[int | str, ...]) -> str:
+    # ("body", "screening", "score") -> "screening.score"; the request part is implied.
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or str(loc[0] if loc else "")
+
+
+async def _invalid(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"field": _field(tuple(e.get("loc", ()))), "reason": str(e.get("msg", ""))}
+              for e in exc.errors()]
+    detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
+    return problem(422, "Invalid input", detail, request.url.path, errors)
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return problem(exc.status_code, str(exc.detail), str(exc.detail), request.url.path,
+                   headers=exc.headers)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on the app."""
+    app.add_exception_handler(PrecursorwatchError, _ours)
+    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(StarletteHTTPException, _http)

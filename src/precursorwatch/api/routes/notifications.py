@@ -1,0 +1,141 @@
+"""``/notifications``: pre-export notifications between the two nations' authorities."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Annotated, cast
+
+from fastapi import APIRouter, Path, Query
+from sqlalchemy.orm import Session
+
+from precursorwatch.api.deps import CallerDep, StoreDep
+from precursorwatch.api.schemas import (
+    AnswerIn,
+    EventOut,
+    InformationIn,
+    NotificationIn,
+    NotificationOut,
+    Problem,
+    ReleaseIn,
+    ReleaseOut,
+    ScreeningAttachment,
+)
+from precursorwatch.exchange.notifications import Status
+from precursorwatch.exchange.policy import Caller
+from precursorwatch.store import audit, records
+from precursorwatch.store.models import Notification
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/notifications", tags=["notifications"])
+
+RecordId = Annotated[int, Path(ge=1, le=2**31 - 1, description="notification id")]
+_ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
+    409: {"model": Problem}, 422: {"model": Problem}}
+
+
+def _out(session: Session, loaded: records.Loaded) -> NotificationOut:
+    row = cast(Notification, loaded.row)
+    return NotificationOut(
+        id=row.id, owner_agency=loaded.access.owner_agency,
+        owner_nation=loaded.access.owner_nation, marking=loaded.access.marking,
+        released_to=sorted(loaded.access.released_to),
+        exporting_nation=row.exporting_nation, importing_nation=row.importing_nation,
+        exporter=row.exporter, importer=row.importer, substance=row.substance,
+        cas_number=row.cas_number, quantity_kg=row.quantity_kg, shipment_id=row.shipment_id,
+        planned_export_date=date.fromisoformat(row.planned_export_date)
+        if row.planned_export_date else None,
+        screening=ScreeningAttachment.model_validate(json.loads(row.screening))
+        if row.screening else None,
+        status=Status(row.status), sent_at=row.sent_at, due_at=row.due_at, version=row.version,
+        history=[EventOut(at=e.at, from_status=Status(e.from_status) if e.from_status else None,
+                          to_status=Status(e.to_status), reason=e.reason)
+                 for e in records.history(session, row.id)],
+        releases=[ReleaseOut(nation=r.nation, released_by=r.released_by,
+                             released_at=r.released_at, reason=r.reason)
+                  for r in records.releases_of(session, records.NOTIFICATION, row.id)])
+
+
+def _log(session: Session, caller: Caller, action: str, record_id: int | None,
+         detail: str = "") -> None:
+    audit.append(session, caller=caller, action=action, outcome="ok",
+                 record_kind=records.NOTIFICATION, record_id=record_id, detail=detail)
+
+
+@router.post("", status_code=201, response_model=NotificationOut, responses=_ERRORS,
+             summary="Draft a pre-export notification (analyst or supervisor)")
+def create(body: NotificationIn, caller: CallerDep, store: StoreDep) -> NotificationOut:
+    with store.write() as session:
+        loaded = records.create_notification(
+            session, caller, importing_nation=body.importing_nation, exporter=body.exporter,
+            importer=body.importer, substance=body.substance, cas_number=body.cas_number,
+            quantity_kg=body.quantity_kg, shipment_id=body.shipment_id,
+            planned_export_date=body.planned_export_date, marking=body.marking,
+            screening=body.screening.model_dump() if body.screening else None)
+        out = _out(session, loaded)
+        _log(session, caller, "create", out.id, f"marking {out.marking.value}")
+    return out
+
+
+@router.get("", response_model=list[NotificationOut], responses=_ERRORS,
+            summary="The notifications the caller may see")
+def list_(caller: CallerDep, store: StoreDep,
+          status: Annotated[Status | None, Query(description="only this status")] = None,
+          limit: Annotated[int, Query(ge=1, le=500, description="at most this many")] = 100,
+          offset: Annotated[int, Query(ge=0, le=10**9, description="skip this many")] = 0,
+          ) -> list[NotificationOut]:
+    with store.write() as session:
+        records.expire_due(session, datetime.now(UTC))
+        found = records.list_notifications(session, caller, status=status, limit=limit,
+                                           offset=offset)
+        out = [_out(session, item) for item in found]
+        _log(session, caller, "list", None, "ids " + ",".join(str(o.id) for o in out))
+    return out
+
+
+@router.get("/{record_id}", response_model=NotificationOut, responses=_ERRORS,
+            summary="One notification with its status history and releases")
+def get(record_id: RecordId, caller: CallerDep, store: StoreDep) -> NotificationOut:
+    with store.write() as session:
+        out = _out(session, records.get_notification(session, caller, record_id))
+        _log(session, caller, "read", record_id)
+    return out
+
+
+@router.post("/{record_id}/release", response_model=NotificationOut, responses=_ERRORS,
+             summary="Release to another nation (a supervisor of the owner's nation); "
+                     "releasing a draft to its importing nation sends it")
+def release(record_id: RecordId, body: ReleaseIn, caller: CallerDep,
+            store: StoreDep) -> NotificationOut:
+    with store.write() as session:
+        loaded = records.release_record(session, caller, records.NOTIFICATION, record_id,
+                                        body.nation, body.reason)
+        out = _out(session, loaded)
+        _log(session, caller, "release", record_id, f"to {body.nation}: {body.reason}")
+    return out
+
+
+@router.post("/{record_id}/answer", response_model=NotificationOut, responses=_ERRORS,
+             summary="Answer as the importing authority: no objection, objection or a "
+                     "request for information")
+def answer(record_id: RecordId, body: AnswerIn, caller: CallerDep,
+           store: StoreDep) -> NotificationOut:
+    with store.write() as session:
+        loaded = records.answer_notification(session, caller, record_id, body.answer,
+                                             body.reason, body.version)
+        out = _out(session, loaded)
+        _log(session, caller, "answer", record_id, body.answer.value)
+    return out
+
+
+@router.post("/{record_id}/information", response_model=NotificationOut, responses=_ERRORS,
+             summary="The exporter's reply to a request for information; reopens the window")
+def information(record_id: RecordId, body: InformationIn, caller: CallerDep,
+                store: StoreDep) -> NotificationOut:
+    with store.write() as session:
+        loaded = records.provide_information(session, caller, record_id, body.information)
+        out = _out(session, loaded)
+        _log(session, caller, "information", record_id)
+    return out

@@ -1,0 +1,86 @@
+"""Screening alerts on the server and reviewers' decisions on them.
+
+Alerts are records like any other: owned by the uploading agency, marked, and read under
+the sharing policy. A decision is taken once: of two reviewers deciding at once, one wins
+and the other gets :class:`Conflict`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, Literal, cast
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from precursorwatch.exceptions import AccessDenied, Conflict, NotFound
+from precursorwatch.exchange.policy import Caller, Marking, RecordAccess, can_read, can_write
+from precursorwatch.store.models import Agency, Alert
+
+__all__ = ["Decision", "decide", "get_alert", "list_alerts", "upload"]
+
+Decision = Literal["cleared", "referred", "stopped"]
+
+
+def _access(session: Session, row: Alert) -> RecordAccess:
+    agency = session.get(Agency, row.owner_agency_id)
+    assert agency is not None
+    # Alerts are screening output about one nation's trade; they are not released.
+    return RecordAccess(agency.code, agency.nation, Marking(row.marking))
+
+
+def upload(session: Session, caller: Caller, alerts: Sequence[dict[str, Any]],
+           marking: Marking | None) -> list[Alert]:
+    """Store a batch of alerts from `screen --publish`, all or nothing."""
+    if not can_write(caller, RecordAccess(caller.agency, caller.nation, Marking.RED)):
+        raise AccessDenied("only analysts and supervisors upload alerts")
+    agency = session.scalar(select(Agency).where(Agency.code == caller.agency))
+    assert agency is not None
+    chosen = marking or Marking(agency.default_marking)
+    now = datetime.now(UTC)
+    rows = [Alert(owner_agency_id=agency.id, marking=chosen.value,
+                  shipment_id=item["shipment_id"], source=item.get("source"),
+                  score=item["score"], reasons=json.dumps(item.get("reasons", [])),
+                  row=json.dumps(item.get("row", {}), sort_keys=True),
+                  created_by=caller.user_id, created_at=now) for item in alerts]
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def get_alert(session: Session, caller: Caller, alert_id: int) -> Alert:
+    row = session.get(Alert, alert_id)
+    if row is None or not can_read(caller, _access(session, row)):
+        raise NotFound(f"no alert {alert_id}")
+    return row
+
+
+def list_alerts(session: Session, caller: Caller, *, decided: bool | None, limit: int,
+                offset: int) -> list[Alert]:
+    own = select(Agency.id).where(Agency.nation == caller.nation)
+    query = select(Alert).where(Alert.owner_agency_id.in_(own))
+    if decided is True:
+        query = query.where(Alert.decision.is_not(None))
+    elif decided is False:
+        query = query.where(Alert.decision.is_(None))
+    rows = session.scalars(query.order_by(Alert.id).limit(limit).offset(offset)).all()
+    return [row for row in rows if can_read(caller, _access(session, row))]
+
+
+def decide(session: Session, caller: Caller, alert_id: int, decision: Decision,
+           note: str | None) -> Alert:
+    row = get_alert(session, caller, alert_id)
+    access = _access(session, row)
+    if caller.nation != access.owner_nation or not can_write(
+            caller, RecordAccess(caller.agency, caller.nation, Marking.RED)):
+        raise AccessDenied("only analysts and supervisors of the alert's nation decide")
+    changed = session.execute(
+        update(Alert).where(Alert.id == alert_id, Alert.decision.is_(None))
+        .values(decision=decision, decision_note=note, decided_by=caller.user_id,
+                decided_at=datetime.now(UTC)))
+    if cast(Any, changed).rowcount != 1:
+        raise Conflict(f"alert {alert_id} was decided already")
+    session.refresh(row)
+    return row

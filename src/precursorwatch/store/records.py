@@ -1,0 +1,371 @@
+"""Notifications, incidents and releases in the store, under the sharing policy.
+
+Every function takes the caller and applies :mod:`precursorwatch.exchange.policy`: a record
+the caller may not see raises :class:`NotFound` (indistinguishable from a missing one), an
+action they may not take on a record they see raises :class:`AccessDenied`. State changes
+are conditional updates, so of two concurrent answers exactly one wins and the other gets
+:class:`Conflict`, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Literal, cast
+
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.orm import Session
+
+from precursorwatch.exceptions import AccessDenied, Conflict, InputError, NotFound
+from precursorwatch.exchange.notifications import (
+    Answer,
+    Status,
+    after_answer,
+    deadline,
+    expiry_status,
+)
+from precursorwatch.exchange.policy import (
+    Caller,
+    Marking,
+    RecordAccess,
+    can_answer,
+    can_read,
+    can_write,
+    release_refusal,
+)
+from precursorwatch.store.models import (
+    Agency,
+    Case,
+    Incident,
+    Nation,
+    Notification,
+    NotificationEvent,
+    Release,
+)
+
+__all__ = [
+    "INCIDENT",
+    "NOTIFICATION",
+    "Loaded",
+    "answer_notification",
+    "create_incident",
+    "create_notification",
+    "expire_due",
+    "get_case",
+    "get_incident",
+    "get_notification",
+    "history",
+    "list_incidents",
+    "list_notifications",
+    "marking_for",
+    "provide_information",
+    "release_record",
+    "releases_of",
+    "require_writer",
+    "visible",
+]
+
+Kind = Literal["notification", "incident", "case"]
+NOTIFICATION: Kind = "notification"
+INCIDENT: Kind = "incident"
+CASE: Kind = "case"
+Row = Notification | Incident | Case
+_AGENCY_ONLY = (Marking.RED.value, Marking.AMBER_STRICT.value)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A record with what the policy knows of it."""
+
+    row: Row
+    access: RecordAccess
+
+
+def _agency(session: Session, agency_id: int) -> Agency:
+    agency = session.get(Agency, agency_id)
+    assert agency is not None  # a foreign key guarantees it
+    return agency
+
+
+def _released_to(session: Session, kind: Kind, record_id: int) -> frozenset[str]:
+    return frozenset(session.scalars(select(Release.nation).where(
+        Release.record_kind == kind, Release.record_id == record_id)).all())
+
+
+def access_of(session: Session, kind: Kind, row: Row) -> RecordAccess:
+    """What the policy needs to know about a stored record."""
+    agency = _agency(session, row.owner_agency_id)
+    return RecordAccess(owner_agency=agency.code, owner_nation=agency.nation,
+                        marking=Marking(row.marking),
+                        released_to=_released_to(session, kind, row.id))
+
+
+def marking_for(session: Session, caller: Caller, marking: Marking | None) -> tuple[Agency,
+                                                                                     Marking]:
+    agency = session.scalar(select(Agency).where(Agency.code == caller.agency))
+    assert agency is not None
+    # No marking given: the owner agency's default, which is never TLP:CLEAR.
+    return agency, marking if marking is not None else Marking(agency.default_marking)
+
+
+def require_writer(caller: Caller) -> None:
+    if not can_write(caller, RecordAccess(caller.agency, caller.nation, Marking.RED)):
+        raise AccessDenied("only analysts and supervisors create records")
+
+
+def visible(caller: Caller, kind: Kind, model: type[Row]) -> Any:
+    """A SQL condition matching the records the caller may read (then checked again with
+    :func:`can_read`, the one rule, so this only has to be no stricter than it)."""
+    own_agency = select(Agency.id).where(Agency.code == caller.agency).scalar_subquery()
+    nation_agencies = select(Agency.id).where(Agency.nation == caller.nation)
+    released = exists().where(Release.record_kind == kind, Release.record_id == model.id,
+                              Release.nation == caller.nation)
+    return or_(model.owner_agency_id == own_agency,
+               (model.marking.not_in(_AGENCY_ONLY)
+                & or_(model.owner_agency_id.in_(nation_agencies), released)))
+
+
+# -- notifications -----------------------------------------------------------------------
+
+
+def create_notification(session: Session, caller: Caller, *, importing_nation: str,
+                        exporter: str, importer: str, substance: str, cas_number: str | None,
+                        quantity_kg: float, shipment_id: str | None,
+                        planned_export_date: date | None, marking: Marking | None,
+                        screening: dict[str, Any] | None) -> Loaded:
+    """A draft notification from the caller's agency; sent when a supervisor releases it to
+    the importing nation."""
+    require_writer(caller)
+    if session.get(Nation, importing_nation) is None:
+        raise InputError(f"no nation {importing_nation}", field="importing_nation")
+    if importing_nation == caller.nation:
+        raise InputError("the importing nation must differ from the exporting nation",
+                         field="importing_nation")
+    agency, chosen = marking_for(session, caller, marking)
+    now = datetime.now(UTC)
+    row = Notification(
+        owner_agency_id=agency.id, marking=chosen.value, exporting_nation=caller.nation,
+        importing_nation=importing_nation, exporter=exporter, importer=importer,
+        substance=substance, cas_number=cas_number, quantity_kg=quantity_kg,
+        shipment_id=shipment_id,
+        planned_export_date=planned_export_date.isoformat() if planned_export_date else None,
+        screening=json.dumps(screening, sort_keys=True) if screening is not None else None,
+        status=Status.DRAFT.value, version=1, created_by=caller.user_id, created_at=now)
+    session.add(row)
+    session.flush()
+    session.add(NotificationEvent(notification_id=row.id, at=now, actor_id=caller.user_id,
+                                  from_status=None, to_status=Status.DRAFT.value,
+                                  reason="created"))
+    return Loaded(row, access_of(session, NOTIFICATION, row))
+
+
+def expire_due(session: Session, now: datetime) -> int:
+    """Close every notification whose window has passed: expired, or no objection by
+    silence where the exporting nation's setting says so. Returns how many."""
+    due = session.execute(
+        select(Notification.id, Notification.status, Notification.due_at,
+               Notification.version, Nation.silence_is_no_objection)
+        .join(Nation, Nation.code == Notification.exporting_nation)
+        .where(Notification.status == Status.PENDING.value, Notification.due_at < now)
+    ).all()
+    closed = 0
+    for record_id, status, due_at, version, silence in due:
+        new = expiry_status(Status(status), due_at, now, silence)
+        if new is None:
+            continue
+        changed = session.execute(
+            update(Notification)
+            .where(Notification.id == record_id, Notification.version == version)
+            .values(status=new.value, version=version + 1))
+        if cast(Any, changed).rowcount == 1:
+            session.add(NotificationEvent(notification_id=record_id, at=now, actor_id=None,
+                                          from_status=status, to_status=new.value,
+                                          reason="response window closed"))
+            closed += 1
+    return closed
+
+
+def _expire_if_due(session: Session, row: Notification, now: datetime) -> None:
+    if row.status != Status.PENDING.value or row.due_at is None or now < row.due_at:
+        return
+    nation = session.get(Nation, row.exporting_nation)
+    assert nation is not None
+    new = expiry_status(Status(row.status), row.due_at, now, nation.silence_is_no_objection)
+    if new is None:
+        return
+    changed = session.execute(
+        update(Notification).where(Notification.id == row.id,
+                                   Notification.version == row.version)
+        .values(status=new.value, version=row.version + 1))
+    if cast(Any, changed).rowcount == 1:
+        session.add(NotificationEvent(notification_id=row.id, at=now, actor_id=None,
+                                      from_status=row.status, to_status=new.value,
+                                      reason="response window closed"))
+    session.refresh(row)
+
+
+def get_notification(session: Session, caller: Caller, record_id: int) -> Loaded:
+    """One notification the caller may see; one whose window has closed is closed first,
+    so nobody reads (or answers) a stale "pending"."""
+    row = session.get(Notification, record_id)
+    if row is None:
+        raise NotFound(f"no notification {record_id}")
+    _expire_if_due(session, row, datetime.now(UTC))
+    access = access_of(session, NOTIFICATION, row)
+    if not can_read(caller, access):
+        raise NotFound(f"no notification {record_id}")
+    return Loaded(row, access)
+
+
+def list_notifications(session: Session, caller: Caller, *, status: Status | None,
+                       limit: int, offset: int) -> list[Loaded]:
+    query = select(Notification).where(visible(caller, NOTIFICATION, Notification))
+    if status is not None:
+        query = query.where(Notification.status == status.value)
+    rows = session.scalars(query.order_by(Notification.id).limit(limit).offset(offset)).all()
+    loaded = [Loaded(row, access_of(session, NOTIFICATION, row)) for row in rows]
+    return [item for item in loaded if can_read(caller, item.access)]
+
+
+def history(session: Session, record_id: int) -> Sequence[NotificationEvent]:
+    return session.scalars(select(NotificationEvent).where(
+        NotificationEvent.notification_id == record_id).order_by(NotificationEvent.id)).all()
+
+
+def _transition(session: Session, row: Notification, caller: Caller, expected_version: int,
+                new: Status, reason: str | None, **values: Any) -> None:
+    old = row.status
+    changed = session.execute(
+        update(Notification)
+        .where(Notification.id == row.id, Notification.status == old,
+               Notification.version == expected_version)
+        .values(status=new.value, version=expected_version + 1, **values))
+    if cast(Any, changed).rowcount != 1:
+        raise Conflict(f"notification {row.id} was changed by someone else; reload it and "
+                       "decide again")
+    session.add(NotificationEvent(notification_id=row.id, at=datetime.now(UTC),
+                                  actor_id=caller.user_id, from_status=old,
+                                  to_status=new.value, reason=reason))
+    session.refresh(row)
+
+
+def answer_notification(session: Session, caller: Caller, record_id: int, answer: Answer,
+                        reason: str | None, version: int | None) -> Loaded:
+    """The importing authority's answer. ``version``, when given, must be the one the
+    reviewer saw; either way only one of two concurrent answers succeeds."""
+    loaded = get_notification(session, caller, record_id)
+    row = cast(Notification, loaded.row)
+    if not can_answer(caller, loaded.access, row.importing_nation):
+        raise AccessDenied("only analysts and supervisors of the importing nation answer")
+    expected = row.version if version is None else version
+    if expected != row.version:
+        raise Conflict(f"notification {row.id} is at version {row.version}, not {expected}; "
+                       "reload it and decide again")
+    new = after_answer(Status(row.status), answer, reason)
+    _transition(session, row, caller, expected, new, reason or answer.value)
+    return Loaded(row, loaded.access)
+
+
+def provide_information(session: Session, caller: Caller, record_id: int,
+                        information: str) -> Loaded:
+    """The exporter's reply to a request for information: the window opens again."""
+    loaded = get_notification(session, caller, record_id)
+    row = cast(Notification, loaded.row)
+    if not can_write(caller, loaded.access):
+        raise AccessDenied("only analysts and supervisors of the owner agency reply")
+    if row.status != Status.INFO_REQUESTED.value:
+        raise Conflict(f"the notification is {row.status}; no information was requested")
+    nation = session.get(Nation, row.exporting_nation)
+    assert nation is not None
+    now = datetime.now(UTC)
+    due = deadline(now, nation.response_days, cast(Any, nation.day_kind))
+    _transition(session, row, caller, row.version, Status.PENDING, information, due_at=due)
+    return Loaded(row, loaded.access)
+
+
+# -- incidents ---------------------------------------------------------------------------
+
+
+def create_incident(session: Session, caller: Caller, *, kind: str, occurred_on: date,
+                    place: str, substances: list[dict[str, Any]], route: str | None,
+                    modus_operandi: str | None, parties: list[dict[str, Any]], summary: str,
+                    marking: Marking | None) -> Loaded:
+    require_writer(caller)
+    agency, chosen = marking_for(session, caller, marking)
+    row = Incident(owner_agency_id=agency.id, marking=chosen.value, kind=kind,
+                   occurred_on=occurred_on.isoformat(), place=place,
+                   substances=json.dumps(substances, sort_keys=True), route=route,
+                   modus_operandi=modus_operandi, parties=json.dumps(parties, sort_keys=True),
+                   summary=summary, created_by=caller.user_id, created_at=datetime.now(UTC))
+    session.add(row)
+    session.flush()
+    return Loaded(row, access_of(session, INCIDENT, row))
+
+
+def get_incident(session: Session, caller: Caller, record_id: int) -> Loaded:
+    row = session.get(Incident, record_id)
+    if row is None:
+        raise NotFound(f"no incident {record_id}")
+    access = access_of(session, INCIDENT, row)
+    if not can_read(caller, access):
+        raise NotFound(f"no incident {record_id}")
+    return Loaded(row, access)
+
+
+def list_incidents(session: Session, caller: Caller, *, limit: int, offset: int) -> list[Loaded]:
+    query = select(Incident).where(visible(caller, INCIDENT, Incident))
+    rows = session.scalars(query.order_by(Incident.id).limit(limit).offset(offset)).all()
+    loaded = [Loaded(row, access_of(session, INCIDENT, row)) for row in rows]
+    return [item for item in loaded if can_read(caller, item.access)]
+
+
+def get_case(session: Session, caller: Caller, record_id: int) -> Loaded:
+    row = session.get(Case, record_id)
+    if row is None:
+        raise NotFound(f"no case {record_id}")
+    access = access_of(session, CASE, row)
+    if not can_read(caller, access):
+        raise NotFound(f"no case {record_id}")
+    return Loaded(row, access)
+
+
+GETTERS = {NOTIFICATION: get_notification, INCIDENT: get_incident, CASE: get_case}
+
+
+# -- releases ----------------------------------------------------------------------------
+
+
+def releases_of(session: Session, kind: Kind, record_id: int) -> Sequence[Release]:
+    return session.scalars(select(Release).where(
+        Release.record_kind == kind, Release.record_id == record_id).order_by(Release.id)).all()
+
+
+def release_record(session: Session, caller: Caller, kind: Kind, record_id: int, nation: str,
+                   reason: str) -> Loaded:
+    """A supervisor's release of a record to another nation, with who, when and why.
+    Releasing a draft notification to its importing nation sends it: the response window
+    opens."""
+    loaded = GETTERS[kind](session, caller, record_id)
+    refusal = release_refusal(caller, loaded.access, nation)
+    if refusal is not None:
+        raise AccessDenied(refusal)
+    if session.get(Nation, nation) is None:
+        raise InputError(f"no nation {nation}", field="nation")
+    if nation in loaded.access.released_to:
+        raise Conflict(f"the {kind} is already released to {nation}")
+    now = datetime.now(UTC)
+    session.add(Release(record_kind=kind, record_id=record_id, nation=nation,
+                        released_by=caller.user_id, released_at=now, reason=reason))
+    row = loaded.row
+    if isinstance(row, Notification) and nation == row.importing_nation:
+        if row.status != Status.DRAFT.value:
+            raise Conflict(f"the notification is {row.status}, not a draft")
+        exporting = session.get(Nation, row.exporting_nation)
+        assert exporting is not None
+        due = deadline(now, exporting.response_days, cast(Any, exporting.day_kind))
+        _transition(session, row, caller, row.version, Status.PENDING,
+                    f"sent to {nation}: {reason}", sent_at=now, due_at=due)
+    session.flush()
+    return Loaded(row, access_of(session, kind, row))

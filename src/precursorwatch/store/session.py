@@ -1,0 +1,138 @@
+"""Engines, transactions and migrations for the operational store.
+
+SQLite (a file, the default) and PostgreSQL (by URL) behave the same to the callers:
+
+- SQLite runs in WAL mode with a busy timeout, and every transaction starts with
+  ``BEGIN IMMEDIATE``: each request writes (at least its audit entry), and a deferred
+  transaction that later wants to write can fail with "database is locked" however long
+  the timeout, whereas an immediate one simply waits its turn.
+- PostgreSQL uses its default READ COMMITTED; writers that must be serialised (the audit
+  chain's head) take an advisory lock, and state changes are conditional updates.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from precursorwatch.exceptions import UsageError
+
+__all__ = ["Store", "downgrade", "is_sqlite", "make_engine", "migrate", "transaction"]
+#: How long a SQLite writer waits for the lock before giving up (milliseconds).
+_SQLITE_BUSY_MS = 60_000
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str, *, pool_size: int = 10, immediate: bool = True) -> Engine:
+    """An engine for a ``sqlite:///FILE`` or ``postgresql+psycopg://...`` URL."""
+    try:
+        parsed = make_url(url)
+    except Exception as error:  # SQLAlchemy raises ArgumentError; any failure is bad input
+        raise UsageError(f"not a database URL: {url!r}") from error
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            raise UsageError("the store must be a SQLite file or a PostgreSQL URL")
+        engine = create_engine(parsed, pool_size=pool_size, max_overflow=pool_size,
+                               connect_args={"timeout": _SQLITE_BUSY_MS / 1000,
+                                             "check_same_thread": False})
+        _sqlite_events(engine, immediate=immediate)
+        return engine
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, pool_size=pool_size, max_overflow=pool_size,
+                             pool_pre_ping=True)
+    raise UsageError(f"unsupported database {backend!r}: use sqlite:///FILE or postgresql://")
+
+
+def _sqlite_events(engine: Engine, *, immediate: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN instead of the driver.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode: a committed transaction survives the process being killed
+        # (kill -9), as it is in the OS's hands; only a power cut or kernel crash may lose
+        # the last ones. FULL would fsync every commit, and every request commits (its
+        # audit entry); set PRECURSORWATCH_DB to PostgreSQL where that matters.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One unit of work: committed when the block ends, rolled back on any exception."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+class Store:
+    """The operational store: write transactions, and read-only ones that on SQLite do not
+    queue behind writers (WAL lets readers run beside the one writer)."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        self.engine = make_engine(url, pool_size=pool_size)
+        sqlite = is_sqlite(self.engine)
+        self.reader = (make_engine(url, pool_size=pool_size, immediate=False)
+                       if sqlite else self.engine)
+        # SQLite has one writer at a time. Threads of this process queue on a lock instead
+        # of on SQLite's busy handler, which polls with sleeps of up to 100 ms and so
+        # turns contention into long tails; other processes still wait on busy_timeout.
+        self._write_lock: threading.Lock | None = threading.Lock() if sqlite else None
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A unit of work that may write; committed before the block's caller answers."""
+        with self._write_lock or nullcontext(), transaction(self.engine) as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A unit of work that only reads."""
+        with transaction(self.reader) as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.reader is not self.engine:
+            self.reader.dispose()
+
+
+def _config(engine: Engine) -> Config:
+    config = Config()
+    location = resources.files("precursorwatch.store") / "migrations"
+    config.set_main_option("script_location", str(Path(str(location))))
+    config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Apply the migrations up to ``revision`` (all of them by default)."""
+    command.upgrade(_config(engine), revision)
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    """Undo the migrations down to ``revision`` (all of them by default)."""
+    command.downgrade(_config(engine), revision)
