@@ -12,7 +12,7 @@ import sys
 import typer
 
 from precursorwatch import __version__
-from precursorwatch.commands import ingest, resolve, screen, simulate, substances
+from precursorwatch.commands import ingest, network, resolve, screen, simulate, substances
 from precursorwatch.commands._console import (
     EXIT_CODES_HELP,
     EXIT_ERROR,
@@ -37,6 +37,7 @@ app = typer.Typer(
 app.add_typer(substances.app, name="substances")
 app.add_typer(screen.app, name="screen")
 app.add_typer(resolve.app, name="resolve")
+app.add_typer(network.app, name="network")
 app.command("ingest")(ingest.ingest)
 app.command("simulate")(simulate.simulate_command)
 
