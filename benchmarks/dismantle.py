@@ -160,11 +160,14 @@ def main() -> None:
     if "--million" in sys.argv:
         big = _seeded(1, lambda: ig.Graph.Barabasi(1_000_000, 3))
         edges = np.asarray(big.get_edgelist(), dtype=np.int64)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         plan = dismantle(big.vcount(), edges)
-        seconds = time.perf_counter() - start
-        print(f"\n1,000,000-node BA (m=3, seed 1): corehd-r plan in {seconds:.1f} s; "
-              f"R = {plan.robustness():.4f}; to 1%: {plan.removed_to(0.01) / 1e6:.4f}")
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        # CPU time beside wall time: the machine is shared, and others' jobs stretch the
+        # wall clock of this single-threaded plan.
+        print(f"\n1,000,000-node BA (m=3, seed 1, {big.ecount():,} edges): corehd-r plan in "
+              f"{seconds:.1f} s wall, {cpu:.1f} s CPU; R = {plan.robustness():.4f}; "
+              f"to 1%: {plan.removed_to(0.01) / 1e6:.4f}")
 
 
 if __name__ == "__main__":

@@ -342,9 +342,13 @@ def _reinsert(nodes: int, ptr: list[int], idx: list[int], removed: bytearray,
             x = parent[x]
         return x
 
+    mark = [0] * nodes
+    stamp = 0
+
     def score(v: int) -> tuple[bool, float]:
         """(touches the tracked component, size created without it, per cost)."""
-        roots = set()
+        nonlocal stamp
+        stamp += 1  # marks roots already counted: cheaper than a set per call
         total = 1
         touches = False
         for u in idx[ptr[v]:ptr[v + 1]]:
@@ -355,8 +359,8 @@ def _reinsert(nodes: int, ptr: list[int], idx: list[int], removed: bytearray,
                     r = parent[r]
                 if r == giant:
                     touches = True
-                elif r not in roots:
-                    roots.add(r)
+                elif mark[r] != stamp:
+                    mark[r] = stamp
                     total += size[r]
         return touches, total * per[v]
 
