@@ -181,3 +181,27 @@ def test_build_from_a_store(tmp_path: Path) -> None:
     assert any(graph.vs["flagged"])  # incidents mark their parties
     assert "Entity graph:" in done.stderr and "incident" in done.stderr
     assert (tmp_path / "t.gexf").read_text().startswith("<?xml")
+
+
+def test_outside_graphml_directed_with_repeated_edges(folder: Path) -> None:
+    (folder / "calls.graphml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n'
+        '<key id="w" for="edge" attr.name="weight" attr.type="double"/>\n'
+        '<graph edgedefault="directed">\n'
+        '<node id="a"/><node id="b"/><node id="c"/><node id="d"/>\n'
+        '<edge source="a" target="b"><data key="w">1</data></edge>\n'
+        '<edge source="b" target="a"><data key="w">2</data></edge>\n'
+        '<edge source="b" target="c"><data key="w">1</data></edge>\n'
+        '<edge source="c" target="d"><data key="w">1</data></edge>\n'
+        '</graph></graphml>\n', encoding="utf-8")
+    done = _run("dismantle", "--graph", "calls.graphml", "--out", "calls.csv", "--until", "0",
+                cwd=folder)
+    assert done.returncode == 0, done.stderr
+    assert "Graph: 4 nodes, 3 ties." in done.stderr
+    plan = pa_csv.read_csv(folder / "calls.csv").to_pylist()
+    assert {r["node"] for r in plan} == {"a", "b", "c", "d"}
+    assert plan[0]["node"] in ("b", "c") and plan[0]["lcc_after"] == 2
+    (folder / "broken.graphml").write_text("<graphml><bad", encoding="utf-8")
+    done = _run("players", "--graph", "broken.graphml", "--out", "p.csv", cwd=folder)
+    assert done.returncode == 3 and "broken.graphml: cannot read GraphML" in done.stderr

@@ -207,8 +207,9 @@ def _add_entities(b: _Builder, entities: list[EntityProxy], parties: Parties,
             assert entity is not None
             if not b.nodes[entity]["label"] or b.nodes[entity]["label"] == entity:
                 b.nodes[entity]["label"] = e.caption
-            country = e.first("country") or e.first("nationality") if "nationality" in \
-                e.schema.properties else e.first("country")
+            # The country gives a phone written without its prefix its region.
+            country = e.first("country") or (e.first("nationality") if "nationality" in
+                                             e.schema.properties else None)
             details = [("phone", p) for p in e.get("phone")]
             details += [("email", m) for m in e.get("email")]
             details += [("address", a) for a in e.get("address")]
