@@ -167,20 +167,48 @@ def test_bad_rows_are_named(folder: Path) -> None:
     assert "c2.csv:2: node: no node 'zz' in the graph" in done.stderr
 
 
-def test_build_from_a_store(tmp_path: Path) -> None:
+def test_build_from_a_store_finds_the_planted_rings(tmp_path: Path) -> None:
     simulated = tmp_path / "sim"
-    for args in (("simulate", "--rows", "2000", "--seed", "3", "--out", str(simulated)),
-                 ("ingest", str(simulated / "history.csv"), "--store", "store")):
+    for args in (("simulate", "--rows", "4000", "--seed", "3", "--out", str(simulated)),
+                 ("ingest", str(simulated / "history.csv"), str(simulated / "new.csv"),
+                  "--store", "store")):
         done = _cli(*args, cwd=tmp_path)
         assert done.returncode == 0, done.stderr
     done = _run("build", "--store", "store", "--ftm", str(simulated / "incidents.ftm.jsonl"),
-                "--out", "g.graphml", "--typed", "t.gexf", cwd=tmp_path)
+                "--out", "g.graphml", "--typed", "t.graphml", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
+    assert "Entity graph:" in done.stderr and "incident" in done.stderr
     graph = ig.Graph.Read_GraphML(str(tmp_path / "g.graphml"))
     assert set(graph.vs["kind"]) == {"entity"}
     assert any(graph.vs["flagged"])  # incidents mark their parties
-    assert "Entity graph:" in done.stderr and "incident" in done.stderr
-    assert (tmp_path / "t.gexf").read_text().startswith("<?xml")
+    assert _run("communities", "--graph", "g.graphml", "--out", "c.csv", "-q",
+                cwd=tmp_path).returncode == 0
+    community = {r["node"]: r["community"] for r in
+                 pa_csv.read_csv(tmp_path / "c.csv").to_pylist()}
+    # Each planted ring member's entity, through the shipments that name it.
+    typed = ig.Graph.Read_GraphML(str(tmp_path / "t.graphml"))
+    kinds, names = typed.vs["kind"], typed.vs["name"]
+    party = {}
+    for row in pa_csv.read_csv(simulated / "labels.csv").to_pylist():
+        for role in ("exporter", "importer"):
+            party[(f"shipment:{row['source']}:{row['shipment_id']}", role)] = \
+                row[f"{role}_party"]
+    entity_of: dict[str, str] = {}
+    for edge in typed.es:
+        a, b = sorted(edge.tuple, key=lambda v: kinds[v] != "entity")
+        if kinds[a] == "entity" and kinds[b] == "shipment":
+            found = party.get((names[b], edge["kind"]))
+            if found:
+                entity_of[found] = names[a]
+    rings: dict[str, list[int]] = {}
+    for row in pa_csv.read_csv(simulated / "rings.csv").to_pylist():
+        if row["member_id"] in entity_of:
+            rings.setdefault(row["ring_id"], []).append(
+                community[entity_of[row["member_id"]]])
+    assert len(rings) == 3
+    for ring, found in rings.items():
+        main = max(found.count(c) for c in set(found))
+        assert main >= 0.6 * len(found), (ring, found)
 
 
 def test_outside_graphml_directed_with_repeated_edges(folder: Path) -> None:
