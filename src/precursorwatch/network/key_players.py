@@ -35,9 +35,12 @@ PLAYER_COLUMNS: tuple[str, ...] = (
     "brokerage", "communities_reached", "flagged", "flag_proximity", "score",
 )
 #: Above this many nodes betweenness counts only paths up to this length (exact below):
-#: exact betweenness is O(N E), hours on a million nodes.
-BETWEENNESS_EXACT_NODES = 50_000
-BETWEENNESS_CUTOFF = 6
+#: exact betweenness is O(N E): 1.6 s of CPU on a 5,000-node BA graph (m = 3), 33 s on
+#: 20,000. Paths of 2 steps (who joins neighbours that are not tied to each other, a local
+#: brokerage) take 5 s on 100,000 nodes; 3 steps took 70 s there, hubs reaching most of
+#: the graph in three.
+BETWEENNESS_EXACT_NODES = 10_000
+BETWEENNESS_CUTOFF = 2
 
 
 def key_players(graph: Any, membership: npt.ArrayLike, *,
