@@ -50,3 +50,17 @@ def test_rejects_mismatched_membership() -> None:
     graph, _ = _two_rings()
     with pytest.raises(UsageError, match="one community per node"):
         key_players(graph, [0, 1])
+
+
+def test_large_graphs_count_short_paths_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    module = importlib.import_module("precursorwatch.network.key_players")
+    graph, membership = _two_rings()
+    exact = {r["node"]: r["betweenness"] for r in key_players(graph, membership).to_pylist()}
+    monkeypatch.setattr(module, "BETWEENNESS_EXACT_NODES", 5)
+    local = {r["node"]: r["betweenness"] for r in key_players(graph, membership).to_pylist()}
+    # Within 2 steps the broker still joins the two members on either side of it, but
+    # no longer the paths between the rings' far members.
+    assert 0 < local["n5"] < exact["n5"]
+    assert max(local, key=lambda n: local[n]) in ("n4", "n5", "n6")
