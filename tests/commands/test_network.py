@@ -230,6 +230,9 @@ def test_outside_graphml_directed_with_repeated_edges(folder: Path) -> None:
     plan = pa_csv.read_csv(folder / "calls.csv").to_pylist()
     assert {r["node"] for r in plan} == {"a", "b", "c", "d"}
     assert plan[0]["node"] in ("b", "c") and plan[0]["lcc_after"] == 2
+    done = _run("communities", "--edges", "calls.graphml", "--out", "cc.csv", "-q",
+                cwd=folder)
+    assert done.returncode == 0, done.stderr
     (folder / "broken.graphml").write_text("<graphml><bad", encoding="utf-8")
     done = _run("players", "--graph", "broken.graphml", "--out", "p.csv", cwd=folder)
     assert done.returncode == 3 and "broken.graphml: cannot read GraphML" in done.stderr

@@ -70,7 +70,7 @@ GraphFile = Annotated[Path | None, typer.Option(
 EdgesFile = Annotated[Path | None, typer.Option(
     "--edges", "-e", dir_okay=False,
     help="An edge list (.csv, .jsonl, .parquet) with source and target columns (any "
-         "text ids) and an optional weight (positive; default 1).")]
+         "text ids) and an optional weight (positive; default 1), or a GraphML file.")]
 FtmFiles = Annotated[list[Path] | None, typer.Option(
     "--ftm", help="FollowTheMoney JSON lines joining the graph when it is built from the "
                   "store (repeatable): incident reports, with their companies, people, "
@@ -173,6 +173,8 @@ def _load(graph_file: Path | None, edges_file: Path | None, store: Path,
         if graph_file.suffix.lower() != ".graphml":
             raise UsageError(f"--graph {graph_file}: give a GraphML file (.graphml)")
         graph = _read_graphml(graph_file)
+    elif edges_file is not None and edges_file.suffix.lower() == ".graphml":
+        graph = _read_graphml(edges_file)
     elif edges_file is not None:
         graph = graph_from_edges(read_table(edges_file), file=str(edges_file))
     else:
