@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pyarrow as pa
 import pytest
 from followthemoney import model
@@ -139,3 +141,14 @@ def test_edges_table_to_graph_adds_repeated_weights() -> None:
 def test_bad_edges_name_file_row_and_field(table: pa.Table, message: str) -> None:
     with pytest.raises(InputError, match=message):
         graph_from_edges(table, file="edges.csv")
+
+
+def test_repeated_trade_adds_up_logarithmically() -> None:
+    rows = pa.Table.from_pylist([
+        row(shipment_id=f"S{i}", exporter_name="Alpha Chem", exporter_address="",
+            exporter_id="", importer_name="Gamma LLC", importer_address="")
+        for i in range(4)])
+    entities = project(build_graph(rows, _parties(rows)))
+    assert entities.ecount() == 1
+    assert entities.es[0]["weight"] == pytest.approx(0.5 * math.log2(5))
+    assert entities.es[0]["shared"] == 4

@@ -7,9 +7,11 @@ edge, dates as ISO text). The rings are then found on the projection, where two 
 are tied by everything they share, each shared thing weighing less the more entities
 share it (a phone shared by two firms says more than a port agent's phone shared by
 forty): weight ``w(kind) / (k - 1)`` for a thing shared by ``k`` entities, as in
-resource-allocation link prediction (Zhou, Lü & Zhang, EPJ B 2009). Things shared by
-more than ``max_share`` entities (a registered-agent address, a courier's hotline) are
-left out of the projection altogether: they tie everyone and so tell nothing.
+resource-allocation link prediction (Zhou, Lü & Zhang, EPJ B 2009). Trade is what firms
+do, so the shipments between two firms add up logarithmically (see ``_trade_weight``).
+Things shared by more than ``max_share`` entities (a registered-agent address, a
+courier's hotline) are left out of the projection altogether: they tie everyone and so
+tell nothing.
 
 Node ids: entities keep their resolved id (``pw-entity-...``) or FtM id; shipments are
 ``shipment:SOURCE:ID``; incidents keep their FtM id; shared details are ``KIND:VALUE``
@@ -19,6 +21,7 @@ folded).
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
@@ -286,9 +289,9 @@ def project(graph: ig.Graph, *, max_share: int = MAX_SHARE) -> ig.Graph:
         key = (a, c) if a < c else (c, a)
         found = ties.get(key)
         if found is None:
-            found = ties[key] = {"weight": 0.0, "kinds": set(), "shared": 0,
+            found = ties[key] = {"weight": 0.0, "trade": 0.0, "kinds": set(), "shared": 0,
                                  "first_seen": "", "last_seen": ""}
-        found["weight"] += weight
+        found["trade" if kind == "trade" else "weight"] += weight
         found["kinds"].add(kind)
         found["shared"] += 1
         _seen(found, when)
@@ -323,12 +326,21 @@ def project(graph: ig.Graph, *, max_share: int = MAX_SHARE) -> ig.Graph:
     projected.vs["kind"] = ["entity"] * len(entities)
     projected.vs["flagged"] = flagged
     projected.vs["shipments"] = shipments
-    projected.es["weight"] = [ties[k]["weight"] for k in keys]
+    projected.es["weight"] = [ties[k]["weight"] + _trade_weight(ties[k]["trade"])
+                              for k in keys]
     projected.es["kinds"] = [";".join(sorted(ties[k]["kinds"])) for k in keys]
     projected.es["shared"] = [ties[k]["shared"] for k in keys]
     projected.es["first_seen"] = [ties[k]["first_seen"] for k in keys]
     projected.es["last_seen"] = [ties[k]["last_seen"] for k in keys]
     return projected
+
+
+def _trade_weight(total: float) -> float:
+    """Trade's share of a tie: one shipment between two firms weighs its own weight
+    (half a shared phone), more shipments add only logarithmically, so that a legitimate
+    supplier and its customer of forty shipments do not outweigh a shared phone tenfold."""
+    unit = KIND_WEIGHTS["shipment"]
+    return unit * math.log2(1.0 + total / unit) if total > 0 else 0.0
 
 
 def graph_from_edges(table: pa.Table, *, file: str | None = None) -> ig.Graph:
