@@ -37,6 +37,47 @@ def show_checked(path: Path, title: str, limit: int) -> list[dict[str, object]]:
     return rows
 
 
+def show_rings(simulated: Path, typed: Path, rings: Path, plan: Path) -> None:
+    """How the communities found line up with the rings the simulator planted, and where
+    the plan's first targets sit: each planted ring's members (as resolved entities), the
+    community holding most of them, and how many of them the plan's targets include."""
+    import igraph as ig
+
+    graph = ig.Graph.Read_GraphML(str(typed))
+    kinds, names = graph.vs["kind"], graph.vs["name"]
+    party_of = {}
+    for row in pa_csv.read_csv(simulated / "labels.csv").to_pylist():
+        for role in ("exporter", "importer", "consignee"):
+            if row[f"{role}_party"]:
+                party_of[(f"shipment:{row['source']}:{row['shipment_id']}", role)] = \
+                    row[f"{role}_party"]
+    entity_of_party: dict[str, Counter[str]] = {}
+    for edge in graph.es:
+        a, b = edge.tuple
+        if kinds[a] == "shipment":
+            a, b = b, a
+        if kinds[a] == "entity" and kinds[b] == "shipment":
+            party = party_of.get((names[b], edge["kind"]))
+            if party:
+                entity_of_party.setdefault(party, Counter())[names[a]] += 1
+    community = {r["node"]: r["community"] for r in pa_csv.read_csv(rings).to_pylist()}
+    targets = {str(r["node"]) for r in pa_csv.read_csv(plan).to_pylist()}
+    members: dict[str, set[str]] = {}
+    for row in pa_csv.read_csv(simulated / "rings.csv").to_pylist():
+        found = entity_of_party.get(str(row["member_id"]))
+        if found:
+            members.setdefault(str(row["ring_id"]), set()).add(found.most_common(1)[0][0])
+    view = Table("planted ring", "members seen in trade", "in its main community",
+                 "community", "members among the plan's targets",
+                 title="Planted rings against the communities found")
+    for ring, entities in sorted(members.items()):
+        held = Counter(community[e] for e in entities if e in community)
+        main_community, count = held.most_common(1)[0] if held else ("-", 0)
+        view.add_row(ring, str(len(entities)), f"{count} ({count / len(entities):.0%})",
+                     str(main_community), str(len(entities & targets)))
+    console.print(view)
+
+
 def main(out_dir: str) -> None:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -99,6 +140,21 @@ def main(out_dir: str) -> None:
     console.print(f"The entity with most records, {largest}, is written "
                   f"{len(spellings)} ways, among them: " + "; ".join(spellings[:6]))
 
+    console.print("\n[bold]7. The rings, their key players and how to break them apart[/bold]")
+    graph, typed = out / "entities.graphml", out / "typed.graphml"
+    rings, players, plan = out / "rings.csv", out / "players.csv", out / "plan.csv"
+    curve, view = out / "dismantling.png", out / "ring.html"
+    run("network", "build", "--store", str(store), "--ftm",
+        str(simulated / "incidents.ftm.jsonl"), "--flags", str(screened), "--out", str(graph),
+        "--typed", str(typed))
+    run("network", "communities", "--graph", str(graph), "--out", str(rings))
+    run("network", "players", "--graph", str(graph), "--out", str(players), "--top", "8")
+    run("network", "dismantle", "--graph", str(graph), "--out", str(plan), "--plot",
+        str(curve))
+    run("network", "export", "--graph", str(graph), "--out", str(view))
+    run("network", "export", "--graph", str(graph), "--out", str(out / "network.ftm.jsonl"))
+    show_rings(simulated, typed, rings, plan)
+
     console.print("\nResults:")
     for path, what in (
         (simulated, "the simulated trade: history, new, labels, incidents (FtM), rings"),
@@ -110,6 +166,15 @@ def main(out_dir: str) -> None:
         (screened, "every new consignment's score, flag, substances and reasons"),
         (entities, "the parties resolved into entities (FollowTheMoney JSON lines)"),
         (members, "which written party (or incident entity) each entity holds"),
+        (graph, "the entity graph (GraphML): firms and people tied by what they share"),
+        (typed, "the typed graph: entities, shipments, incidents, addresses, phones..."),
+        (rings, "each entity's ring (community)"),
+        (players, "the key players, best first, with their measures"),
+        (plan, "the dismantling plan: targets in order, largest component after each"),
+        (curve, "the dismantling curve beside the two baselines (PNG)"),
+        (view, "an interactive view of the ring with most flagged members: open it in a "
+               "browser, it needs no network"),
+        (out / "network.ftm.jsonl", "the network as FollowTheMoney, for Aleph"),
     ):
         console.print(f"  {path}: {what}")
 

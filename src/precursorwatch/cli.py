@@ -16,6 +16,7 @@ from precursorwatch.commands import (
     admin,
     audit,
     ingest,
+    network,
     resolve,
     screen,
     serve,
@@ -46,6 +47,7 @@ app = typer.Typer(
 app.add_typer(substances.app, name="substances")
 app.add_typer(screen.app, name="screen")
 app.add_typer(resolve.app, name="resolve")
+app.add_typer(network.app, name="network")
 app.command("ingest")(ingest.ingest)
 app.add_typer(simulate.app, name="simulate")
 app.command("serve")(serve.serve)

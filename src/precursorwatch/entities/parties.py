@@ -22,8 +22,8 @@ from followthemoney import EntityProxy, model
 from precursorwatch.entities.records import Resolution, resolve_table
 from precursorwatch.entities.settings import Kind, guess_settings
 
-__all__ = ["PARTY_COLUMNS", "entity_id", "entity_records", "party_entities",
-           "resolve_parties", "shipment_records"]
+__all__ = ["PARTY_COLUMNS", "ROLES", "entity_id", "entity_records", "party_entities",
+           "party_record_id", "resolve_parties", "shipment_records"]
 
 #: The columns of a party record, and how each is compared.
 PARTY_COLUMNS: dict[str, Kind] = {"party_name": Kind.company, "address": Kind.address,
@@ -40,6 +40,25 @@ _NUMBERS = ("registrationNumber", "taxNumber", "idNumber", "innCode", "vatCode",
 def _record_id(*values: str) -> str:
     """A record's id from what it says: the same spelling gets the same id in every run."""
     return "pw-party-" + hashlib.sha1("\x1f".join(values).encode()).hexdigest()[:16]
+
+
+#: The roles a party plays in a shipment row.
+ROLES: tuple[str, ...] = tuple(role for role, *_ in _ROLES)
+
+
+def party_record_id(row: dict[str, Any], role: str) -> str | None:
+    """The id of the record :func:`shipment_records` makes of a contract row's party in
+    ``role`` (None when the row names no such party), so that a row can be joined to the
+    entity its party was resolved into."""
+    for name, name_col, address, number, country in _ROLES:
+        if name == role:
+            written = (row.get(name_col) or "").strip()
+            if not written:
+                return None
+            return _record_id(written, (row.get(address) or "").strip() if address else "",
+                              (row.get(number) or "").strip() if number else "",
+                              row.get(country) or "")
+    raise ValueError(f"unknown party role {role!r}")
 
 
 def shipment_records(rows: pa.Table) -> pa.Table:
