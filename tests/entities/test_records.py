@@ -29,6 +29,15 @@ def test_links_febrl4_without_labels(febrl4: Febrl) -> None:
     assert found.model.m[dob][0] > 0.8 and found.model.u[dob][0] < 0.01
     link = found.pairs.to_pylist()[0]
     assert "date_of_birth" in link["explanation"] and "(+" in link["explanation"]
+    # Every link explained, strongest evidence first, adding up to its match weight.
+    model = found.model
+    prior = float(np.log2(model.prior / (1 - model.prior)))
+    for row in found.pairs.to_pylist():
+        parts = [p.rsplit(" (", 1) for p in row["explanation"].split("; ")]
+        weights = [float(w.rstrip(")")) for _, w in parts]
+        assert weights == sorted(weights, reverse=True), row["explanation"]
+        assert {p[0].split(":")[0] for p in parts} <= set(model.names)
+        assert abs(prior + sum(weights) - row["match_weight"]) < 0.05 * len(weights) + 1e-9
     clusters = found.clusters
     assert clusters.num_rows == 10_000
     assert set(clusters.column("side").to_pylist()) == {0, 1}
