@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from precursorwatch.exceptions import UsageError
+
 __all__ = ["NEW", "REPORTED_BLOCKS", "ROW", "SIDE", "BlockReport", "Rule", "block_sizes",
            "candidate_pairs", "rule_pairs"]
 
@@ -28,6 +30,8 @@ ROW = "_row"
 SIDE = "_side"
 #: 1 for a record that an earlier run did not resolve, when resolving incrementally.
 NEW = "_new"
+#: Rules one run may have: each is a bit of a pair's ``_rules``, a 32-bit integer.
+_MAX_RULES = 31
 #: Blocks listed in a report, largest first.
 REPORTED_BLOCKS = 5
 
@@ -105,6 +109,11 @@ def candidate_pairs(records: ir.Table, rules: Sequence[Rule], *, link: bool,
             _row_r=joined[f"{ROW}_r"], _rules=ibis.literal(1 << index, "int64")))
     pairs = ibis.union(*found, distinct=False)
     # A rule finds a pair once, so the sum of the rules' bits is their union (a portable
-    # bit_or: Ibis compiles none for Spark). DuckDB sums into a 128-bit integer: readers
-    # cast it back (see records.resolve_table).
-    return pairs.group_by(["_row_l", "_row_r"]).aggregate(_rules=pairs._rules.sum()), sizes
+    # bit_or: Ibis compiles none for Spark).
+    if len(rules) > _MAX_RULES:
+        raise UsageError(f"at most {_MAX_RULES} blocking rules can be used at once, not "
+                         f"{len(rules)} (rules that compare too many pairs are split in "
+                         f"two by name initials): give fewer in the settings file")
+    # Kept as a 32-bit integer, not the 128-bit sum: millions of pairs are stored with it.
+    return pairs.group_by(["_row_l", "_row_r"]).aggregate(
+        _rules=pairs._rules.sum().cast("int32")), sizes

@@ -140,18 +140,15 @@ def _records(left: pa.Table, right: pa.Table | None, settings: Settings
 
 
 def _compared(records: ir.Table, pairs: ir.Table, comparisons: Sequence[Comparison],
-              backend: ibis.BaseBackend) -> ir.Table:
+              backend: ibis.BaseBackend, *, frequencies: bool = True) -> ir.Table:
     """``pairs`` (``_row_l``, ``_row_r``, ...) with each comparison's level ``_g{k}`` and,
-    where term frequencies adjust it, the larger frequency of the two values ``_t{k}``.
+    where term frequencies adjust it and ``frequencies`` is on, the frequency of the
+    left record's value ``_t{k}`` (see :func:`_with_frequencies`).
 
     On Spark, which has no Jaro-Winkler, the similarities are computed here, once per
     distinct pair of values, and joined back into ``backend``."""
     needed = list(dict.fromkeys(c for comp in comparisons for c in comp.columns))
-    # Frequencies adjust only the exact level, where both records hold the same value and
-    # so the same frequency: the left record's is carried, not both.
-    frequencies = [f"_tf{k}" for k in _adjusted(comparisons)]
-    left = records.select(_row_l=records[ROW], **{f"{c}_l": records[c]
-                                                  for c in [*needed, *frequencies]})
+    left = records.select(_row_l=records[ROW], **{f"{c}_l": records[c] for c in needed})
     right = records.select(_row_r=records[ROW], **{f"{c}_r": records[c] for c in needed})
     joined = pairs.join(left, "_row_l").join(right, "_row_r")
     collected = measures_wanted(comparisons, {c: joined[f"{c}_l"] for c in needed},
@@ -163,10 +160,27 @@ def _compared(records: ir.Table, pairs: ir.Table, comparisons: Sequence[Comparis
         measured = joined.mutate(**collected.wanted)
     pair = Pair({c: measured[f"{c}_l"] for c in needed}, {c: measured[f"{c}_r"] for c in needed},
                 {name: measured[name] for name in collected.wanted})
-    return measured.select(
+    levels = measured.select(
         *(c for c in pairs.columns),
-        **{f"_g{k}": level_expression(comp, pair) for k, comp in enumerate(comparisons)},
-        **{f"_t{k}": measured[f"_tf{k}_l"] for k in _adjusted(comparisons)})
+        **{f"_g{k}": level_expression(comp, pair) for k, comp in enumerate(comparisons)})
+    return _with_frequencies(levels, records, comparisons) if frequencies else levels
+
+
+def _with_frequencies(pairs: ir.Table, records: ir.Table,
+                      comparisons: Sequence[Comparison]) -> ir.Table:
+    """``pairs`` with ``_t{k}``, the left record's frequency of its value for each
+    comparison that term frequencies adjust.
+
+    Frequencies adjust only the exact level, where both records hold the same value and
+    so the same frequency. They are joined to the pairs that need them (the links), not
+    kept with every pair compared: seven of them made the millions of compared pairs too
+    big for DuckDB's memory, which then read them back from disk."""
+    adjusted = _adjusted(comparisons)
+    if not adjusted:
+        return pairs
+    frequency = records.select(_f_row=records[ROW],
+                               **{f"_t{k}": records[f"_tf{k}"] for k in adjusted})
+    return pairs.join(frequency, pairs._row_l == frequency._f_row).drop("_f_row")
 
 
 def _measured_here(backend: ibis.BaseBackend, joined: ir.Table,
@@ -334,7 +348,8 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
         # Compared once and kept in the engine: the model needs only how many pairs
         # reached each combination of levels, and the links are read back at the end.
         scored = engines.materialise(engine, "pw_er_scored",
-                                     _compared(table, pairs, comparisons, engine))
+                                     _compared(table, pairs, comparisons, engine,
+                                               frequencies=False))
         patterns = engines.to_arrow(scored.group_by(["_rules", *columns]).aggregate(
             _n=scored.count()))
         patterns = patterns.set_column(0, "_rules", pc.cast(patterns.column("_rules"),
@@ -342,7 +357,7 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
         if model is None:
             sample = engines.register(engine, "pw_er_random",
                                       _random_pairs(sides, link, u_sample))
-            random = _compared(table, sample, comparisons, engine)
+            random = _compared(table, sample, comparisons, engine, frequencies=False)
             random_patterns = engines.to_arrow(random.group_by(columns).aggregate(
                 _n=random.count()))
             model = _model(comparisons, settings, patterns, random_patterns, total)
@@ -354,7 +369,8 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
         if judged_levels is not None and learned:
             same = judged_levels.filter(pc.equal(judged_levels.column("_same"), 1))
             model.m = with_judgements(model.m, _gamma(same, len(comparisons)))
-        links = engines.to_arrow(_links(scored, model, comparisons, settings.threshold))
+        links = engines.to_arrow(_links(_with_frequencies(scored, table, comparisons), model,
+                                        comparisons, settings.threshold))
         blocks = tuple(_report(settings, k, engines.to_arrow(s), patterns)
                        for k, s in enumerate(sizes))
     finally:
