@@ -24,8 +24,10 @@ typecheck: $(STAMP)
 
 # PostgreSQL tests use $$PRECURSORWATCH_TEST_PG; when unset, scripts/test_postgres.sh starts
 # the local server, allows trust auth on 127.0.0.1 and creates database `test` (DEVELOPERS.md).
+# The browser tests drive Debian's Chromium; scripts/chromium.sh installs it when missing.
 test: lint typecheck
 	PRECURSORWATCH_TEST_PG="$${PRECURSORWATCH_TEST_PG:-$$(bash scripts/test_postgres.sh)}" \
+	PRECURSORWATCH_CHROMIUM="$${PRECURSORWATCH_CHROMIUM:-$$(bash scripts/chromium.sh)}" \
 		$(BIN)/python -m pytest -q
 
 docs: $(STAMP)
