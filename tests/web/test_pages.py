@@ -301,3 +301,11 @@ def test_incidents_page_hides_the_other_nations_records(site: TestClient,
     assert "Port of Houston" in site.get("/web/incidents").text
     sign_in(site, world, "ncb_super")
     assert "Port of Houston" not in site.get("/web/incidents").text
+
+
+def test_empty_filter_boxes_mean_any_and_bad_scores_are_explained(
+        site: TestClient, world: World, seeded: dict[str, Any]) -> None:
+    sign_in(site, world, "dea_analyst")
+    assert "3 alerts match" in _queue(site, min_score="", lane="", nation="", substance="")
+    bad = site.get("/web/alerts", params={"min_score": "high"})
+    assert bad.status_code == 422 and "a number from 0 to 1" in bad.text

@@ -135,7 +135,8 @@ Status = Literal["open", "cleared", "referred", "stopped"]
 @router.get("/alerts")
 def queue(request: Request, caller: PageCallerDep, store: StoreDep,
           status: Annotated[str, Query(max_length=10)] = "open",
-          min_score: Annotated[float | None, Query(ge=0, le=1)] = None,
+          # A string: an empty box in the form sends "min_score=".
+          min_score: Annotated[str, Query(max_length=20)] = "",
           substance: Annotated[str, Query(max_length=100)] = "",
           lane: Annotated[str, Query(max_length=5, pattern=r"^([A-Za-z]{2}-[A-Za-z]{2})?$")]
           = "",
@@ -144,7 +145,7 @@ def queue(request: Request, caller: PageCallerDep, store: StoreDep,
           page: Annotated[int, Query(ge=1, le=10**6)] = 1) -> Response:
     wanted = alerts.QueueFilter(
         status=cast(Status, status) if status in get_args(Status) else None,
-        min_score=min_score, substance=substance.strip(), lane=lane, nation=nation,
+        min_score=_score(min_score), substance=substance.strip(), lane=lane, nation=nation,
         sort=sort)
     with store.read() as session:
         rows, total = alerts.queue(session, caller, wanted, limit=PAGE_SIZE,
@@ -154,6 +155,18 @@ def queue(request: Request, caller: PageCallerDep, store: StoreDep,
                    status=status, page=page, pages=max(1, -(-total // PAGE_SIZE)),
                    sorts={"-score": "Highest score first", "score": "Lowest score first",
                           "-id": "Newest first", "id": "Oldest first"})
+
+
+def _score(text: str) -> float | None:
+    if not text.strip():
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError("the score is a number from 0 to 1", field="min_score") from None
+    if not 0 <= value <= 1:
+        raise InputError("the score is a number from 0 to 1", field="min_score")
+    return value
 
 
 def _alert_view(row: Any) -> dict[str, Any]:
