@@ -183,3 +183,31 @@ def test_narrow_screen_and_keyboard(browser: Any, served: Any) -> None:
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     _shot(page, "queue-narrow")
     page.context.close()
+
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+def test_pages_have_no_accessibility_violations(browser: Any, served: Any) -> None:
+    """axe-core's WCAG 2 A and AA rules on every page a reviewer uses."""
+    base, world, ids = served
+    page = _page(browser, base, "America/New_York")
+    page.goto("/web/login")
+    pages = ["/web/login"]
+    _sign_in(page, world, "ncb_analyst")
+    pages += ["/web/alerts", f"/web/alerts/{ids['ncb_alert'] + 1}", "/web/notifications",
+              f"/web/notifications/{ids['late']}", "/web/incidents", "/web/cases",
+              "/web/overview"]
+    found = {}
+    for path in pages:
+        if path == "/web/login":
+            page.context.clear_cookies()
+        page.goto(path)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
+        assert len(result["passes"]) > 10, "axe did not run its rules"
+        found[path] = [(v["id"], v["impact"], len(v["nodes"])) for v in result["violations"]]
+        if path == "/web/login":
+            _sign_in(page, world, "ncb_analyst")
+    assert found == {path: [] for path in pages}
+    page.context.close()
