@@ -309,3 +309,14 @@ def test_empty_filter_boxes_mean_any_and_bad_scores_are_explained(
     assert "3 alerts match" in _queue(site, min_score="", lane="", nation="", substance="")
     bad = site.get("/web/alerts", params={"min_score": "high"})
     assert bad.status_code == 422 and "a number from 0 to 1" in bad.text
+
+
+def test_consignment_page_names_the_substance_and_its_legal_controls(
+        site: TestClient, world: World, seeded: dict[str, Any]) -> None:
+    sign_in(site, world, "dea_analyst")
+    page = site.get(f"/web/alerts/{seeded['dea_amber'][0]}").text
+    assert "<strong>acetic anhydride</strong> (CAS 108-24-7" in page
+    listings = page.split('<table id="listings">')[1].split("</table>")[0]
+    # The 1988 Convention's Table I and the US List II both control it, with sources.
+    assert "Table I" in listings and "List II" in listings
+    assert "21 CFR" in listings

@@ -24,6 +24,7 @@ from precursorwatch.api.deps import StoreDep
 from precursorwatch.exceptions import InputError
 from precursorwatch.exchange.notifications import Answer
 from precursorwatch.exchange.policy import Caller, Role
+from precursorwatch.registry import Substance, load_registry
 from precursorwatch.store import alerts, audit, cases, records
 from precursorwatch.store.identity import caller_for_token, check_password, issue_token
 from precursorwatch.store.models import Notification
@@ -195,7 +196,30 @@ def alert_page(request: Request, alert_id: RecordId, caller: PageCallerDep,
             history[side] = [_alert_view(r) for r in found if r.id != row.id]
         audit.append(session, caller=caller, action="web read", outcome="ok",
                      record_kind="alert", record_id=alert_id)
-    return _render(request, "alert.html", caller, item=item, history=history)
+    return _render(request, "alert.html", caller, item=item, history=history,
+                   substances=_recognised(item["row"]))
+
+
+def _recognised(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """The controlled substance the row names, by CAS number or by name, with each legal
+    list's entry and its citations (the registry's reviewed data)."""
+    registry = load_registry()
+    found: Substance | None = None
+    form: str | None = None
+    if row.get("cas_number"):
+        hit = registry.by_cas(str(row["cas_number"]))
+        if hit is not None:
+            found, form = hit
+    if found is None and row.get("product_description"):
+        found = registry.by_name(str(row["product_description"]))
+    if found is None:
+        return []
+    return [{"name": found.name, "cas": found.cas, "form": form, "hs": found.hs_code,
+             "us_threshold": found.us_threshold.describe() if found.us_threshold else None,
+             "listings": [{"list": x.list_id, "jurisdiction": x.jurisdiction,
+                           "category": x.category,
+                           "citations": [c.text for c in x.citations]}
+                          for x in found.listings]}]
 
 
 @router.post("/alerts/{alert_id}/decision")
