@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO := demo-output
 
-.PHONY: demo test lint typecheck docs clean
+.PHONY: demo serve test lint typecheck docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,10 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py $(DEMO)
+
+# The exchange server over the demo's store: the reviewers' pages at http://127.0.0.1:8000/web.
+serve: $(STAMP)
+	$(BIN)/precursorwatch serve --db sqlite:///$(DEMO)/exchange.db
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
