@@ -207,6 +207,7 @@ def test_pages_have_no_accessibility_violations(browser: Any, served: Any) -> No
         result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
         assert len(result["passes"]) > 10, "axe did not run its rules"
         found[path] = [(v["id"], v["impact"], len(v["nodes"])) for v in result["violations"]]
+        _shot(page, "page-" + (path.strip("/").replace("/", "-") or "home"))
         if path == "/web/login":
             _sign_in(page, world, "ncb_analyst")
     assert found == {path: [] for path in pages}

@@ -218,7 +218,7 @@ def _recognised(row: dict[str, Any]) -> list[dict[str, Any]]:
              "us_threshold": found.us_threshold.describe() if found.us_threshold else None,
              "listings": [{"list": x.list_id, "jurisdiction": x.jurisdiction,
                            "category": x.category,
-                           "citations": [c.text for c in x.citations]}
+                           "citations": [(c.id, c.text) for c in x.citations]}
                           for x in found.listings]}]
 
 
