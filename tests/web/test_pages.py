@@ -320,3 +320,22 @@ def test_consignment_page_names_the_substance_and_its_legal_controls(
     # The 1988 Convention's Table I and the US List II both control it, with sources.
     assert "Table I" in listings and "List II" in listings
     assert "21 CFR" in listings
+
+
+def test_consignment_page_links_only_visible_notifications_of_its_shipment(
+        site: TestClient, world: World, seeded: dict[str, Any]) -> None:
+    ids = []
+    for marking in ("TLP:AMBER", "TLP:RED"):
+        made = site.post("/notifications", headers=world.auth("dea_analyst"), json={
+            "importing_nation": "IN", "exporter": "Acme Chemicals",
+            "importer": "Bharat Pharma", "substance": "acetic anhydride",
+            "quantity_kg": 2000.0, "shipment_id": "US-1", "marking": marking})
+        assert made.status_code == 201, made.text
+        ids.append(made.json()["id"])
+    amber, red = ids
+    sign_in(site, world, "dea_analyst")
+    page = site.get(f"/web/alerts/{seeded['dea_amber'][0]}").text
+    assert f"Notification #{amber}<" in page and f"Notification #{red}<" in page
+    sign_in(site, world, "cbp_analyst")
+    page = site.get(f"/web/alerts/{seeded['dea_amber'][0]}").text
+    assert f"Notification #{amber}<" in page and f"Notification #{red}<" not in page

@@ -194,10 +194,15 @@ def alert_page(request: Request, alert_id: RecordId, caller: PageCallerDep,
             found, _ = alerts.queue(session, caller, alerts.QueueFilter(
                 substance=json.dumps({side: name})[1:-1], sort="-id"), limit=20, offset=0)
             history[side] = [_alert_view(r) for r in found if r.id != row.id]
+        linked = [{"id": n.row.id, "status": cast(Notification, n.row).status,
+                   "importing": cast(Notification, n.row).importing_nation,
+                   "marking": n.access.marking.value}
+                  for n in records.notifications_for_shipment(session, caller,
+                                                              row.shipment_id)]
         audit.append(session, caller=caller, action="web read", outcome="ok",
                      record_kind="alert", record_id=alert_id)
     return _render(request, "alert.html", caller, item=item, history=history,
-                   substances=_recognised(item["row"]))
+                   substances=_recognised(item["row"]), linked=linked)
 
 
 def _recognised(row: dict[str, Any]) -> list[dict[str, Any]]:
