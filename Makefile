@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO := demo-output
 
-.PHONY: demo test lint typecheck docs clean
+.PHONY: demo serve test lint typecheck docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py $(DEMO)
 
+# The exchange server over the demo's store: the reviewers' pages at http://127.0.0.1:8000/web.
+serve: $(STAMP)
+	$(BIN)/precursorwatch serve --db sqlite:///$(DEMO)/exchange.db
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
 
@@ -24,8 +28,10 @@ typecheck: $(STAMP)
 
 # PostgreSQL tests use $$PRECURSORWATCH_TEST_PG; when unset, scripts/test_postgres.sh starts
 # the local server, allows trust auth on 127.0.0.1 and creates database `test` (DEVELOPERS.md).
+# The browser tests drive Debian's Chromium; scripts/chromium.sh installs it when missing.
 test: lint typecheck
 	PRECURSORWATCH_TEST_PG="$${PRECURSORWATCH_TEST_PG:-$$(bash scripts/test_postgres.sh)}" \
+	PRECURSORWATCH_CHROMIUM="$${PRECURSORWATCH_CHROMIUM:-$$(bash scripts/chromium.sh)}" \
 		$(BIN)/python -m pytest -q
 
 docs: $(STAMP)

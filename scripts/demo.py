@@ -155,6 +155,16 @@ def main(out_dir: str) -> None:
     run("network", "export", "--graph", str(graph), "--out", str(out / "network.ftm.jsonl"))
     show_rings(simulated, typed, rings, plan)
 
+    console.print("\n[bold]8. The exchange: alerts to review, notifications to answer[/bold]")
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from demo_exchange import USERS, seed
+
+    exchange = seed(out)
+    console.print(f"Loaded the {len(alerts)} alerts, two notifications to India, an incident "
+                  f"and a case into {exchange}. Demo users (password: demo- and the name): "
+                  + ", ".join(f"{name} ({agency} {role.value})"
+                              for name, (agency, role) in USERS.items()))
+
     console.print("\nResults:")
     for path, what in (
         (simulated, "the simulated trade: history, new, labels, incidents (FtM), rings"),
@@ -175,8 +185,11 @@ def main(out_dir: str) -> None:
         (view, "an interactive view of the ring with most flagged members: open it in a "
                "browser, it needs no network"),
         (out / "network.ftm.jsonl", "the network as FollowTheMoney, for Aleph"),
+        (exchange, "the exchange store behind the reviewers' pages, with demo users"),
     ):
         console.print(f"  {path}: {what}")
+    console.print("\nNext: run [bold]make serve[/bold] and open http://127.0.0.1:8000/web "
+                  "(sign in as ncb.analyst with password demo-ncb.analyst).")
 
 
 if __name__ == "__main__":

@@ -6,11 +6,12 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import httpx
 import uvicorn
+from fastapi import FastAPI
 
 from precursorwatch.api.app import create_app
 from precursorwatch.settings import Settings
@@ -24,10 +25,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(db: str) -> Iterator[str]:
-    """Serve the app over ``db`` until the block ends; yields the base URL."""
+def live_server(db: str, factory: Callable[[Settings], FastAPI] = create_app) -> Iterator[str]:
+    """Serve the app that ``factory`` builds over ``db`` until the block ends; yields the
+    base URL."""
     port = free_port()
-    config = uvicorn.Config(create_app(Settings(db=db)), host="127.0.0.1", port=port,
+    config = uvicorn.Config(factory(Settings(db=db)), host="127.0.0.1", port=port,
                             log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -6,12 +6,12 @@ in a transaction of their own since the request's work was rolled back.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from precursorwatch.exceptions import (
@@ -26,7 +26,11 @@ from precursorwatch.exceptions import (
 from precursorwatch.store import audit
 from precursorwatch.store.session import Store
 
-__all__ = ["ERROR_RESPONSES", "install"]
+__all__ = ["ERROR_RESPONSES", "HtmlErrors", "install"]
+
+#: How the web pages show an error: (request, status, title, detail) -> an HTML response.
+#: Set as ``app.state.html_errors`` by ``web``; used for paths under ``/web``.
+HtmlErrors = Callable[[Request, int, str, str], Response]
 
 _STATUS: dict[type[PrecursorwatchError], tuple[int, str]] = {
     AuthenticationError: (401, "Not authenticated"),
@@ -60,7 +64,14 @@ def _audit_denial(request: Request, status: int, detail: str) -> None:
                      outcome="hidden" if status == 404 else "denied", detail=detail)
 
 
-async def _ours(request: Request, exc: Exception) -> JSONResponse:
+def _html(request: Request) -> HtmlErrors | None:
+    if not request.url.path.startswith("/web"):
+        return None
+    render: HtmlErrors | None = getattr(request.app.state, "html_errors", None)
+    return render
+
+
+async def _ours(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PrecursorwatchError)
     status, title = next((v for k, v in _STATUS.items() if isinstance(exc, k)),
                          (500, "Internal error"))
@@ -71,6 +82,9 @@ async def _ours(request: Request, exc: Exception) -> JSONResponse:
         from starlette.concurrency import run_in_threadpool
 
         await run_in_threadpool(_audit_denial, request, status, str(exc))
+    render = _html(request)
+    if render is not None:
+        return render(request, status, title, str(exc))
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return problem(status, title, str(exc), request.url.path, errors, headers)
 
@@ -81,16 +95,22 @@ def _field(loc: tuple[int | str, ...]) -> str:
     return ".".join(parts) or str(loc[0] if loc else "")
 
 
-async def _invalid(request: Request, exc: Exception) -> JSONResponse:
+async def _invalid(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [{"field": _field(tuple(e.get("loc", ()))), "reason": str(e.get("msg", ""))}
               for e in exc.errors()]
     detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
+    render = _html(request)
+    if render is not None:
+        return render(request, 422, "Invalid input", detail)
     return problem(422, "Invalid input", detail, request.url.path, errors)
 
 
-async def _http(request: Request, exc: Exception) -> JSONResponse:
+async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    render = _html(request)
+    if render is not None:
+        return render(request, exc.status_code, str(exc.detail), str(exc.detail))
     return problem(exc.status_code, str(exc.detail), str(exc.detail), request.url.path,
                    headers=exc.headers)
 

@@ -27,8 +27,9 @@ def serve(
     """Run the exchange server: notifications, incidents and releases between agencies.
 
     Applies the database migrations, then serves the HTTP API with its OpenAPI document at
-    `/openapi.json` (browsable at `/docs`). Stop it with Ctrl-C. Create nations, agencies,
-    users and tokens first with `precursorwatch admin`.
+    `/openapi.json` (browsable at `/docs`) and the reviewers' pages at `/web`. Stop it
+    with Ctrl-C. Create nations, agencies, users and tokens first with `precursorwatch
+    admin`.
 
     Example: `precursorwatch serve --port 8000 --db sqlite:///exchange.db`
     """
@@ -36,12 +37,12 @@ def serve(
 
     import uvicorn
 
-    from precursorwatch.api.app import create_app
     from precursorwatch.store.session import Store, migrate
+    from precursorwatch.web import create_site
 
-    err.print(f"Serving on http://{host}:{port} (OpenAPI at /openapi.json)")
+    err.print(f"Serving on http://{host}:{port}: pages at /web, OpenAPI at /openapi.json")
     if workers == 1:
-        uvicorn.run(create_app(Settings(db=db)), host=host, port=port, log_level="warning",
+        uvicorn.run(create_site(Settings(db=db)), host=host, port=port, log_level="warning",
                     access_log=False)
         return
     # Migrate once here, not in each worker at the same time; the workers read their
@@ -51,5 +52,5 @@ def serve(
     store.dispose()
     os.environ["PRECURSORWATCH_DB"] = db
     os.environ["PRECURSORWATCH_MIGRATE_ON_START"] = "false"
-    uvicorn.run("precursorwatch.api.app:create_app_from_env", factory=True, host=host,
+    uvicorn.run("precursorwatch.web:create_site_from_env", factory=True, host=host,
                 port=port, workers=workers, log_level="warning", access_log=False)

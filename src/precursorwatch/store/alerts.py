@@ -9,19 +9,47 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import false, func, select, update
 from sqlalchemy.orm import Session
 
 from precursorwatch.exceptions import AccessDenied, Conflict, NotFound
-from precursorwatch.exchange.policy import Caller, Marking, RecordAccess, can_read, can_write
+from precursorwatch.exchange.policy import (
+    Caller,
+    Marking,
+    RecordAccess,
+    Role,
+    can_read,
+    can_write,
+)
 from precursorwatch.store.models import Agency, Alert
 
-__all__ = ["Decision", "decide", "get_alert", "list_alerts", "upload"]
+__all__ = ["Decision", "QueueFilter", "decide", "get_alert", "list_alerts", "queue", "upload"]
 
 Decision = Literal["cleared", "referred", "stopped"]
+#: The queue's sort orders: column and direction.
+Sort = Literal["score", "-score", "id", "-id"]
+_AGENCY_ONLY = (Marking.RED.value, Marking.AMBER_STRICT.value)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What a reviewer narrows the alert queue to; None or "" means any.
+
+    ``status`` is ``open`` (undecided), a decision, or None for all. ``substance`` matches a
+    CAS number or words of the screened row; ``lane`` is ``EXPORT-IMPORT`` country codes
+    (``IN-US``); ``nation`` matches either end of the lane.
+    """
+
+    status: Literal["open", "cleared", "referred", "stopped"] | None = None
+    min_score: float | None = None
+    substance: str = ""
+    lane: str = ""
+    nation: str = ""
+    sort: Sort = "-score"
 
 
 def _access(session: Session, row: Alert) -> RecordAccess:
@@ -67,6 +95,56 @@ def list_alerts(session: Session, caller: Caller, *, decided: bool | None, limit
         query = query.where(Alert.decision.is_(None))
     rows = session.scalars(query.order_by(Alert.id).limit(limit).offset(offset)).all()
     return [row for row in rows if can_read(caller, _access(session, row))]
+
+
+def _visible(caller: Caller) -> Any:
+    """A SQL condition for the alerts the caller may read: no looser than :func:`can_read`,
+    which is still applied to every row returned."""
+    nation_agencies = select(Agency.id).where(Agency.nation == caller.nation)
+    own = select(Agency.id).where(Agency.code == caller.agency).scalar_subquery()
+    condition = Alert.owner_agency_id.in_(nation_agencies) & (
+        Alert.marking.not_in(_AGENCY_ONLY) | (Alert.owner_agency_id == own))
+    if not caller.roles:
+        return false()
+    if not caller.roles & {Role.ANALYST, Role.SUPERVISOR}:
+        condition = condition & (Alert.marking != Marking.RED.value)
+    return condition
+
+
+def _field(name: str, value: str) -> str:
+    # Rows are stored with json.dumps(sort_keys=True) and default separators.
+    return json.dumps({name: value})[1:-1]
+
+
+def queue(session: Session, caller: Caller, wanted: QueueFilter, *, limit: int,
+          offset: int) -> tuple[list[Alert], int]:
+    """One page of the alerts the caller may see, filtered and sorted, and how many match
+    in all (a count over visible alerts only)."""
+    query = select(Alert).where(_visible(caller))
+    if wanted.status == "open":
+        query = query.where(Alert.decision.is_(None))
+    elif wanted.status is not None:
+        query = query.where(Alert.decision == wanted.status)
+    if wanted.min_score is not None:
+        query = query.where(Alert.score >= wanted.min_score)
+    if wanted.substance:
+        query = query.where(Alert.row.contains(wanted.substance, autoescape=True))
+    if wanted.lane:
+        export, _, import_ = wanted.lane.upper().partition("-")
+        query = query.where(Alert.row.contains(_field("export_country", export),
+                                               autoescape=True),
+                            Alert.row.contains(_field("import_country", import_),
+                                               autoescape=True))
+    if wanted.nation:
+        code = wanted.nation.upper()
+        query = query.where(Alert.row.contains(_field("export_country", code), autoescape=True)
+                            | Alert.row.contains(_field("import_country", code),
+                                                 autoescape=True))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    column = Alert.score if wanted.sort.lstrip("-") == "score" else Alert.id
+    order = column.desc() if wanted.sort.startswith("-") else column.asc()
+    rows = session.scalars(query.order_by(order, Alert.id).limit(limit).offset(offset)).all()
+    return [row for row in rows if can_read(caller, _access(session, row))], total
 
 
 def decide(session: Session, caller: Caller, alert_id: int, decision: Decision,

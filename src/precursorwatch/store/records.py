@@ -60,6 +60,7 @@ __all__ = [
     "list_incidents",
     "list_notifications",
     "marking_for",
+    "notifications_for_shipment",
     "provide_information",
     "release_record",
     "releases_of",
@@ -225,6 +226,16 @@ def list_notifications(session: Session, caller: Caller, *, status: Status | Non
     if status is not None:
         query = query.where(Notification.status == status.value)
     rows = session.scalars(query.order_by(Notification.id).limit(limit).offset(offset)).all()
+    loaded = [Loaded(row, access_of(session, NOTIFICATION, row)) for row in rows]
+    return [item for item in loaded if can_read(caller, item.access)]
+
+
+def notifications_for_shipment(session: Session, caller: Caller, shipment_id: str,
+                               limit: int = 20) -> list[Loaded]:
+    """The notifications about one shipment that the caller may see, newest first."""
+    query = select(Notification).where(visible(caller, NOTIFICATION, Notification),
+                                       Notification.shipment_id == shipment_id)
+    rows = session.scalars(query.order_by(Notification.id.desc()).limit(limit)).all()
     loaded = [Loaded(row, access_of(session, NOTIFICATION, row)) for row in rows]
     return [item for item in loaded if can_read(caller, item.access)]
 

@@ -1,0 +1,79 @@
+"""The pages over a seeded store.
+
+- ``site``: the real app with its pages (FastAPI's TestClient), over ``world`` on SQLite and
+  PostgreSQL; sign a user in with ``sign_in(site, world, username)``.
+- ``seeded``: alerts, notifications, incidents and cases of both nations under different
+  markings, made through the API as the users would.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from precursorwatch.settings import Settings
+from precursorwatch.web import create_site
+from tests.exchange_fixtures import World, seed_world
+
+
+@pytest.fixture
+def world(db_url: str) -> World:
+    return seed_world(db_url)
+
+
+@pytest.fixture
+def site(world: World) -> Iterator[TestClient]:
+    with TestClient(create_site(Settings(db=world.url))) as client:
+        yield client
+
+
+def sign_in(client: TestClient, world: World, username: str) -> None:
+    client.cookies.clear()
+    answer = client.post("/web/login", data={"token": world.tokens[username]},
+                         follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    assert "pw_session" in client.cookies
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([0-9a-f]{64})"', html)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+def alert(shipment: str, score: float, export: str = "IN", import_: str = "US",
+          substance: str = "acetic anhydride", cas: str = "108-24-7",
+          exporter: str = "Acme Chemicals") -> dict[str, Any]:
+    return {"shipment_id": shipment, "score": score,
+            "reasons": ["quantity far above this exporter's usual", "new importer"],
+            "row": {"shipment_id": shipment, "export_country": export,
+                    "import_country": import_, "product_description": substance,
+                    "cas_number": cas, "exporter_name": exporter,
+                    "importer_name": "Bharat Pharma"}}
+
+
+def upload(client: TestClient, world: World, user: str, marking: str,
+           *alerts: dict[str, Any]) -> list[int]:
+    done = client.post("/alerts", json={"alerts": list(alerts), "marking": marking},
+                       headers=world.auth(user))
+    assert done.status_code == 201, done.text
+    return [item["id"] for item in done.json()]
+
+
+@pytest.fixture
+def seeded(site: TestClient, world: World) -> dict[str, Any]:
+    ids: dict[str, Any] = {}
+    ids["dea_amber"] = upload(site, world, "dea_analyst", "TLP:AMBER",
+                              alert("US-1", 0.91), alert("US-2", 0.55, substance="ephedrine",
+                                                          cas="299-42-3", export="CN"))
+    ids["dea_red"] = upload(site, world, "dea_analyst", "TLP:RED",
+                            alert("US-SECRET", 0.99, exporter="Secret Front Ltd"))
+    ids["ncb_amber"] = upload(site, world, "ncb_analyst", "TLP:AMBER",
+                              alert("IN-1", 0.8, export="IN", import_="MX"))
+    ids["ncb_red"] = upload(site, world, "ncb_analyst", "TLP:RED",
+                            alert("IN-SECRET", 0.97, exporter="Hidden Traders"))
+    return ids
