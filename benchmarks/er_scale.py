@@ -14,7 +14,8 @@ deletion, transposition or insertion) with probability 0.15 and emptied with 0.0
 
 precursorwatch: ``resolve_table`` with its defaults (its guessed rules, which on a million
 records split the date-of-birth rule by name initials), DuckDB capped at
-``--memory-limit`` (default 1GB), as ``resolve records --memory-limit`` would.
+``--memory-limit`` (default 600MB: the compared pairs fit in it,
+ and the whole process stays under 2 GiB), as ``resolve records --memory-limit`` would.
 
 Splink 5 (DuckDB, its default memory): the comparisons of its FEBRL3 example (see
 ``benchmarks/er_febrl.py``) and, for prediction, the same blocking rules precursorwatch
@@ -214,8 +215,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--tool", choices=(*TOOLS, "both"), default="both")
     parser.add_argument("--work", type=Path, default=Path("benchmark-data/er-scale"))
-    parser.add_argument("--memory-limit", default="1GB",
-                        help="DuckDB's cap for precursorwatch (default 1GB)")
+    parser.add_argument("--memory-limit", default="600MB",
+                        help="DuckDB's cap for precursorwatch (default 600MB)")
     parser.add_argument("--new", type=int, default=0,
                         help="measure precursorwatch adding this many records to the "
                              "entities of the others, with their saved model (the time "
