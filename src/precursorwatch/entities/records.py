@@ -369,7 +369,7 @@ def resolve_table(left: pa.Table, right: pa.Table | None = None, *, id_column: s
         if judged_levels is not None and learned:
             same = judged_levels.filter(pc.equal(judged_levels.column("_same"), 1))
             model.m = with_judgements(model.m, _gamma(same, len(comparisons)))
-        links = engines.to_arrow(_links(_with_frequencies(scored, table, comparisons), model,
+        links = engines.to_arrow(_links(scored, table, _rarest(records, comparisons), model,
                                         comparisons, settings.threshold))
         blocks = tuple(_report(settings, k, engines.to_arrow(s), patterns)
                        for k, s in enumerate(sizes))
@@ -455,24 +455,50 @@ def _model(comparisons: Sequence[Comparison], settings: Settings, patterns: pa.T
     return model
 
 
-def _links(scored: ir.Table, model: MatchModel, comparisons: Sequence[Comparison],
-           threshold: float) -> ir.Table:
-    """The compared pairs whose match probability reaches ``threshold``, computed in the
-    engine: the weights are few literals, the pairs may be hundreds of millions."""
-    weight: ir.FloatingValue = ibis.literal(
-        float(np.log2(model.prior / (1 - model.prior))), "float64")
+def _links(scored: ir.Table, records: ir.Table, rarest: Mapping[int, float],
+           model: MatchModel, comparisons: Sequence[Comparison], threshold: float
+           ) -> ir.Table:
+    """The compared pairs whose match probability reaches ``threshold``, with their
+    frequencies (see :func:`_with_frequencies`), computed in the engine: the weights are
+    few literals, the pairs may be hundreds of millions.
+
+    Pairs are first kept by an upper bound of their weight, each exact level counted as if
+    its value were the rarest of its column (``rarest``: comparison to smallest frequency),
+    so that only the few that may pass are joined to their frequencies."""
+    prior = ibis.literal(float(np.log2(model.prior / (1 - model.prior))), "float64")
+    plain: ir.FloatingValue = prior
+    bound: ir.FloatingValue = prior
     for k, weights in enumerate(model.level_weights()):
         level = scored[f"_g{k}"]
+        plain = plain + ibis.cases(*((level == j, float(w)) for j, w in enumerate(weights)),
+                                   else_=0.0)
+        if k in rarest:
+            bonus = max(0.0, float(np.log2(model.u[k][0] / max(rarest[k], FLOOR))))
+            bound = bound + ibis.cases((level == 0, bonus), else_=0.0)
+    cut = float(np.log2(threshold / (1 - threshold))) - _MARGIN
+    likely = _with_frequencies(scored.filter(plain + (bound - prior) >= cut), records,
+                               comparisons)
+    weight: ir.FloatingValue = prior
+    for k, weights in enumerate(model.level_weights()):
+        level = likely[f"_g{k}"]
         weight = weight + ibis.cases(*((level == j, float(w)) for j, w in enumerate(weights)),
                                      else_=0.0)
         if k in _adjusted(comparisons):
-            frequency = scored[f"_t{k}"]
+            frequency = likely[f"_t{k}"]
             adjust = (ibis.literal(float(model.u[k][0])) / ibis.greatest(
                 frequency, ibis.literal(FLOOR))).log2()
             weight = weight + ibis.cases(((level == 0) & frequency.notnull(), adjust),
                                          else_=0.0)
-    cut = float(np.log2(threshold / (1 - threshold)))
-    return scored.filter(weight >= cut - _MARGIN)
+    return likely.filter(weight >= cut)
+
+
+def _rarest(records: pa.Table, comparisons: Sequence[Comparison]) -> dict[int, float]:
+    """Per term-frequency-adjusted comparison, the smallest frequency of its values."""
+    found = {}
+    for k in _adjusted(comparisons):
+        smallest = pc.min(records.column(f"_tf{k}")).as_py()
+        found[k] = float(smallest) if smallest is not None and smallest == smallest else 1.0
+    return found
 
 
 def _judged(ids: pa.Array, judgements: pa.Table | None) -> pa.Table | None:
