@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 import duckdb
 import ibis  # type: ignore[import-untyped, unused-ignore]
 import pyarrow as pa
+from ibis.backends.sql.datatypes import DuckDBType  # type: ignore[import-untyped, unused-ignore]
 
 from precursorwatch.exceptions import PrecursorwatchError, UsageError
 
@@ -177,9 +178,14 @@ def materialise(backend: ibis.BaseBackend, name: str, expr: ibis.Table) -> ibis.
         frame.cache().createOrReplaceTempView(name)
         return backend.table(name)
     # Ibis's own create_table emits SQL that DuckDB 2 refuses; this is the same statement.
+    # Each column is cast to the type the expression declares: DuckDB's own result type
+    # can be wider (it sums integers as 128-bit), and the stored table's types are what
+    # later expressions over it see.
+    columns = ", ".join(f'CAST("{c}" AS {DuckDBType.to_string(t)}) AS "{c}"'
+                        for c, t in expr.schema().items())
     duckdb_backend = cast("DuckDBBackend", backend)
-    duckdb_backend.con.execute(
-        f'CREATE OR REPLACE TEMP TABLE "{name}" AS {backend.compile(expr)}')
+    duckdb_backend.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT {columns} '
+                               f'FROM ({backend.compile(expr)})')
     return backend.table(name)
 
 

@@ -18,6 +18,8 @@ import pyarrow as pa
 from rigour.addresses import address_fingerprint
 from unidecode import unidecode
 
+from precursorwatch.screening.numbers import numbered
+
 __all__ = ["address_facts", "address_key", "identifier_key", "name_key", "party_facts"]
 
 # Words in a receiving party's name that say it moves goods rather than uses them.
@@ -107,22 +109,29 @@ def party_facts(names: pa.Array | pa.ChunkedArray, ids: pa.Array | pa.ChunkedArr
         root = groups.find(name)
         if root not in roots or name < roots[root]:
             roots[root] = name
+    party_keys = pa.array([roots[groups.find(k)][2:] for k, _ in keys], pa.string())
+    id_keys = pa.array([i[2:] for _, i in keys], pa.string())
     return pa.table({
         "name": pa.array([n for n, _ in pairs], pa.string()),
         "party_id": pa.array([i for _, i in pairs], pa.string()),
-        "party_key": pa.array([roots[groups.find(k)][2:] for k, _ in keys], pa.string()),
+        "party_key": party_keys,
         "forwarder": pa.array([bool(_FORWARDER.search(n)) for n, _ in pairs], pa.bool_()),
+        "party_no": numbered(party_keys),
+        "id_no": numbered(id_keys),
     })
+
 
 
 def address_facts(addresses: pa.Array | pa.ChunkedArray) -> pa.Table:
     """For distinct addresses: ``address``, ``address_key`` and the kind of place:
     ``po_box``, ``virtual_office``, ``residential``."""
     values = [a or "" for a in addresses.to_pylist()]
+    keys = pa.array([address_key(a) for a in values], pa.string())
     return pa.table({
         "address": pa.array(values, pa.string()),
-        "address_key": pa.array([address_key(a) for a in values], pa.string()),
+        "address_key": keys,
         "po_box": pa.array([bool(_PO_BOX.search(a)) for a in values], pa.bool_()),
         "virtual_office": pa.array([bool(_VIRTUAL.search(a)) for a in values], pa.bool_()),
         "residential": pa.array([bool(_RESIDENTIAL.search(a)) for a in values], pa.bool_()),
+        "address_no": numbered(keys),
     })

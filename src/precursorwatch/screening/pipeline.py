@@ -36,7 +36,16 @@ def features_expression(backend: ibis.BaseBackend, rows: pa.Table, facts: Facts,
         engines.register(backend, "pw_verdicts", facts.verdicts),
         new_only=new_only,
         keep=partial(engines.materialise, backend),
+        # Registered apart, the new rows' wide columns are read without the history's.
+        new_rows=engines.register(backend, "pw_new", _new_rows(rows)) if new_only else None,
     )
+
+
+def _new_rows(rows: pa.Table) -> pa.Table:
+    """The new rows of ``rows``: a slice, since :func:`.facts.screening_rows` puts the
+    history first."""
+    new = pc.sum(pc.equal(rows.column(SPLIT), "new")).as_py() or 0
+    return rows.slice(rows.num_rows - new)
 
 
 def feature_table(
@@ -58,8 +67,18 @@ def feature_table(
     rows = screening_rows(history, new)
     facts = gather_facts(rows, identifier, registry, designer, watch, new_only=new_only)
     expr = features_expression(backend, rows, facts, new_only=new_only)
-    table = engines.to_arrow(expr.order_by(SEQ))
-    return table.combine_chunks() if table.num_rows else table
+    given = _new_rows(rows) if new_only else rows
+    # The engine returns what it computed, and the input's own columns are taken from the
+    # input here; the engine does not sort either. Sorting and returning the wide rows
+    # there carried every text column through the sort and back (measured: the largest
+    # single cost of a year's run).
+    passed = [c for c in given.column_names if c != SEQ]
+    computed = engines.to_arrow(expr.drop(*passed))
+    computed = computed.take(pc.sort_indices(computed.column(SEQ)))
+    if not computed.column(SEQ).equals(given.column(SEQ)):
+        raise RuntimeError("the engine returned other rows than it was given")
+    return pa.table({name: given.column(name) if name in passed else computed.column(name)
+                     for name in expr.columns}).combine_chunks()
 
 
 def split_of(table: pa.Table, part: str) -> pa.Table:

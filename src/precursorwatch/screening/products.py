@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from precursorwatch.registry.identify import Identification, Identifier
 from precursorwatch.registry.substances import Substance
+from precursorwatch.screening.numbers import numbered
 
 __all__ = ["PRODUCT_KEYS", "DesignerCheck", "DesignerFinding", "product_facts"]
 
@@ -122,4 +123,9 @@ def product_facts(
     table["designer"] = pa.array(
         ["" if out["primary"][i] or d is None else d.sentence for i, d in enumerate(designed)],
         pa.string())
+    # The product a row's sums are kept under (see :mod:`.features`): its substance, or
+    # its HS heading where none is recognised; numbered for the engine.
+    table["product_no"] = numbered(pa.array(
+        [str(p) if p else "hs:" + (h or "")[:6] for p, h in
+         zip(out["primary"], columns["hs_code"], strict=True)], pa.string()))
     return pa.table(table)
