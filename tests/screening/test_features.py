@@ -8,6 +8,7 @@ import pyarrow as pa
 from precursorwatch.registry import default_identifier, load_registry
 from precursorwatch.screening import engines
 from precursorwatch.screening.designer import default_designer_check
+from precursorwatch.screening.facts import HISTORY_COLUMNS
 from precursorwatch.screening.features import FEATURES
 from precursorwatch.screening.pipeline import feature_table, split_of
 from tests.screening.conftest import Simulated
@@ -51,3 +52,23 @@ def test_history_after_the_first_new_day_still_counts_as_the_past(
         a = full.column(name).to_numpy(zero_copy_only=False).astype(float)
         b = fast.column(name).to_numpy(zero_copy_only=False).astype(float)
         assert np.allclose(a, b, equal_nan=True), name
+
+
+def test_new_rows_need_only_the_history_columns_the_sums_read(simulated: Simulated) -> None:
+    # `screen --model` keeps only HISTORY_COLUMNS of a year of history: every feature and
+    # output column of the new rows must be what the whole history gives.
+    def features(history: pa.Table) -> pa.Table:
+        backend = engines.connect()
+        try:
+            return feature_table(backend, history, simulated.new, default_identifier(),
+                                 load_registry(), designer=default_designer_check(),
+                                 new_only=True)
+        finally:
+            engines.stop(backend)
+
+    lean_history = simulated.history.select(list(HISTORY_COLUMNS))
+    assert lean_history.num_columns < simulated.history.num_columns
+    whole, lean = features(simulated.history), features(lean_history)
+    assert lean.column_names == whole.column_names
+    for name in whole.column_names:
+        assert lean.column(name).equals(whole.column(name)), name

@@ -37,6 +37,7 @@ from precursorwatch.records.readers import read_contract_files
 from precursorwatch.records.schema import CONTRACT_FIELDS
 from precursorwatch.registry import default_identifier, load_registry
 from precursorwatch.screening.designer import default_designer_check
+from precursorwatch.screening.facts import HISTORY_COLUMNS
 from precursorwatch.screening.features import FEATURES
 from precursorwatch.screening.flags import FLAGS, fire, sentence
 from precursorwatch.screening.model import MIN_POSITIVES
@@ -77,9 +78,12 @@ WatchLists = Annotated[list[Path] | None, typer.Option(
          "flagged.")]
 
 
-def _history(files: Sequence[Path] | None, store: Path) -> pa.Table | None:
+def _history(files: Sequence[Path] | None, store: Path, *, lean: bool = False
+             ) -> pa.Table | None:
+    """The history rows; ``lean`` keeps only the columns that features of new rows read
+    of them (see :data:`HISTORY_COLUMNS`), when no model is to be trained on them."""
     if files:
-        return read_contract_files(files)
+        return read_contract_files(files, columns=HISTORY_COLUMNS if lean else CONTRACT_FIELDS)
     if (store / "catalog.duckdb").exists():
         return AnalyticsStore(store).current_rows()
     return None
@@ -188,7 +192,8 @@ def run(
     limit = _threshold(threshold)
     loaded = _load(model)
     new = read_contract_files(files)
-    features = _features(new, _history(history, store), _watch(watch_list), engine,
+    features = _features(new, _history(history, store, lean=loaded is not None),
+                         _watch(watch_list), engine,
                          spark_master, spark_conf, quiet, new_only=loaded is not None,
                          memory=memory_limit)
     saved = _model(loaded, features, quiet)
@@ -332,7 +337,8 @@ def explain(
         raise UsageError(f"no consignment {shipment!r} in {', '.join(map(str, files))}")
     if found.size > 1:
         raise UsageError(f"{shipment!r} is in {found.size} rows; choose one with --source")
-    features = _features(new, _history(history, store), _watch(watch_list), engine,
+    features = _features(new, _history(history, store, lean=loaded is not None),
+                         _watch(watch_list), engine,
                          None, None, quiet=True, new_only=loaded is not None)
     saved = _model(loaded, features, quiet)
     rows = split_of(features, "new")

@@ -253,13 +253,15 @@ def read_contract(path: str | Path, *, batch_rows: int = DEFAULT_BATCH_ROWS
     return _parquet(name, batch_rows)
 
 
-def read_contract_files(paths: Sequence[str | Path], *, batch_rows: int = DEFAULT_BATCH_ROWS
-                        ) -> pa.Table:
+def read_contract_files(paths: Sequence[str | Path], *, batch_rows: int = DEFAULT_BATCH_ROWS,
+                        columns: Sequence[str] = CONTRACT_FIELDS) -> pa.Table:
     """Every validated row of ``paths``, in order, as one table of the contract's columns.
 
     For work that needs all rows at once (screening compares each row with the others).
     Every bad row of every file is collected first; then :class:`RowErrors` lists them all
-    and nothing is returned, so that no caller ever works on part of an input.
+    and nothing is returned, so that no caller ever works on part of an input. Every
+    column is checked; only ``columns`` are kept, batch by batch, so that a year of
+    history is held without the columns its reader never reads.
     """
     batches: list[pa.RecordBatch] = []
     errors: list[InputError] = []
@@ -267,7 +269,8 @@ def read_contract_files(paths: Sequence[str | Path], *, batch_rows: int = DEFAUL
         for checked in read_contract(path, batch_rows=batch_rows):
             errors.extend(checked.errors)
             if not errors:
-                batches.append(checked.rows.select(list(CONTRACT_FIELDS)))
+                batches.append(checked.rows.select(list(columns)))
     if errors:
         raise RowErrors(errors, file=str(paths[0]) if len(paths) == 1 else None)
-    return pa.Table.from_batches(batches, schema=VALIDATED_SCHEMA)
+    schema = pa.schema([VALIDATED_SCHEMA.field(c) for c in columns])
+    return pa.Table.from_batches(batches, schema=schema)

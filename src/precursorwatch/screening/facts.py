@@ -23,7 +23,7 @@ from precursorwatch.screening.products import PRODUCT_KEYS, DesignerCheck, produ
 from precursorwatch.screening.verdicts import VERDICT_KEYS, verdict_facts
 from precursorwatch.screening.watchlist import WatchList, watchlist_facts
 
-__all__ = ["Facts", "gather_facts", "screening_rows"]
+__all__ = ["HISTORY_COLUMNS", "Facts", "gather_facts", "screening_rows"]
 
 
 @dataclass(frozen=True)
@@ -36,18 +36,32 @@ class Facts:
     verdicts: pa.Table
 
 
+#: The contract columns that the new rows' features read of the history: its keys, the
+#: facts' values and what the sums add up. The others (addresses of exporters, end uses,
+#: references, transport) are read for the rows being screened only; a year of history
+#: is held without them.
+HISTORY_COLUMNS: tuple[str, ...] = (
+    "shipment_id", "source", "declared_at", "export_country", "import_country",
+    "transit_countries", "exporter_name", "exporter_id", "importer_name", "importer_address",
+    "importer_id", "consignee_name", *PRODUCT_KEYS, "quantity", "unit", "declared_value",
+    "currency", "payment_method", "outcome",
+)
+
+
 def screening_rows(history: pa.Table | None, new: pa.Table) -> pa.Table:
     """History and new rows as one table with :data:`SPLIT` and :data:`SEQ`.
 
     Both are validated contract rows (``records.schema.VALIDATED_SCHEMA``); extra columns
     are dropped, because features are computed from the contract's columns only. A history
     row with the same (source, shipment_id) as a new row is left out: the new version is
-    the one being screened, and it must not be its own history.
+    the one being screened, and it must not be its own history. The history may hold
+    only :data:`HISTORY_COLUMNS` (the others are then null) where only the new rows'
+    features are wanted.
     """
     columns = new.column_names
     parts = [new.select(columns)]
     if history is not None and history.num_rows:
-        old = history.select(columns)
+        old = history.select([c for c in columns if c in history.column_names])
         # Ids first, the (source, id) pairs only where an id recurs: joining the keys of
         # every history row took seconds for a year of trade.
         maybe = pc.is_in(old.column("shipment_id"),
@@ -61,7 +75,7 @@ def screening_rows(history: pa.Table | None, new: pa.Table) -> pa.Table:
             old = old.filter(pc.invert(again))
         parts.insert(0, old)
     splits = ["history"] * (parts[0].num_rows if len(parts) == 2 else 0) + ["new"] * new.num_rows
-    rows = pa.concat_tables(parts, promote_options="permissive")
+    rows = pa.concat_tables(parts, promote_options="permissive").select(columns)
     return rows.append_column(SPLIT, pa.array(splits, pa.string())).append_column(
         SEQ, pa.array(np.arange(rows.num_rows, dtype=np.int64)))
 
