@@ -73,3 +73,38 @@ def test_isolated_nodes_are_communities_of_their_own() -> None:
     found = find_communities(graph)
     assert found.count == 6
     assert len(set(found.membership[3:].tolist())) == 5
+
+
+def _faint_rings(mixing: float) -> tuple[ig.Graph, np.ndarray]:
+    """20 planted rings of 50 nodes, mean degree 20, a share ``mixing`` of each node's
+    ties outside its ring (a stochastic block model, igraph seeded through ``random``)."""
+    import random
+
+    blocks, size, degree = 20, 50, 20
+    inside = degree * (1 - mixing) / (size - 1)
+    outside = degree * mixing / (blocks * size - size)
+    random.seed(1)
+    graph = ig.Graph.SBM([[inside if i == j else outside for j in range(blocks)]
+                          for i in range(blocks)], [size] * blocks)
+    return graph, np.repeat(np.arange(blocks), size)
+
+
+def test_collapsed_infomap_falls_back_to_leiden_when_the_rings_are_real() -> None:
+    graph, planted = _faint_rings(0.65)
+    assert find_communities(graph, fallback=False).count == 1  # Infomap alone collapses
+    runs = [find_communities(graph, seed=s) for s in (1, 2, 3)]
+    for found in runs:
+        assert found.method == "leiden"
+        assert found.fallback is not None and "Leiden's communities are given" in found.fallback
+        assert nmi(found.membership, planted) > 0.8  # 0.81 to 0.90 over seeds 1 to 5
+    assert min(nmi(runs[0].membership, r.membership) for r in runs[1:]) > 0.8
+
+
+def test_collapse_on_a_random_graph_keeps_one_community() -> None:
+    import random
+
+    random.seed(1)
+    graph = ig.Graph.Erdos_Renyi(n=1000, m=10_000)  # no rings at all
+    found = find_communities(graph)
+    assert (found.method, found.count) == ("infomap", 1)
+    assert found.fallback is not None and "no structure beyond chance" in found.fallback

@@ -103,3 +103,18 @@ def test_empty_and_edgeless_graphs() -> None:
     assert dismantle(0, np.zeros((0, 2))).nodes == 0
     plan = dismantle(4, np.zeros((0, 2)))
     assert plan.lcc_after.tolist() == [1, 1, 1, 0]
+
+
+def test_small_network_plan_is_the_best_candidate_and_beats_both_baselines() -> None:
+    # Zachary's karate club (shipped with networkx): under 2,000 nodes the plan is the best
+    # of several candidates, so never worse than the single tree-breaking limit of before.
+    import networkx as nx
+
+    edges = np.asarray(list(nx.karate_club_graph().edges()))
+    n = 34
+    plan = dismantle(n, edges)
+    r = {m: dismantle(n, edges, method=m).robustness() for m in ("corehd", "hda")}
+    assert plan.robustness() <= dismantle(n, edges, limit=1).robustness()
+    assert plan.robustness() < min(r.values())
+    for k in (1, 3, 5, 10):
+        assert plan.lcc_after[k - 1] == _components(n, edges, set(plan.order[:k].tolist()))

@@ -134,6 +134,8 @@ def _rings_summary(graph: ig.Graph, partition: Partition, limit: int) -> None:
         table.add_row(str(community), str(size), str(int((flagged[members] > 0).sum())),
                       str(inside), "; ".join(names))
     err.print(table)
+    if partition.fallback:
+        err.print(f"{partition.fallback}.")
 
 
 @app.command("communities")
