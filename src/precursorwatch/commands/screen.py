@@ -342,7 +342,7 @@ def explain(
                          None, None, quiet=True, new_only=loaded is not None)
     saved = _model(loaded, features, quiet)
     rows = split_of(features, "new")
-    scored = score_rows(rows, saved)
+    scored = score_rows(rows, saved, explain=found[:1])
     _explain(rows, scored, saved, int(found[0]))
 
 

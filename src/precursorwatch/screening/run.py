@@ -121,14 +121,16 @@ def train_model(features: pa.Table, *, trained_at: datetime, random_state: int =
         diverted=int((labels.label == 1).sum()), threshold=threshold, metrics=figures)
 
 
-def score_rows(features: pa.Table, saved: SavedModel, threshold: float | None = None
-               ) -> Scored:
-    """Score feature rows with a saved model, at ``threshold`` or the model's own."""
+def score_rows(features: pa.Table, saved: SavedModel, threshold: float | None = None,
+               explain: npt.NDArray[np.intp] | None = None) -> Scored:
+    """Score feature rows with a saved model, at ``threshold`` or the model's own; the
+    learned path's contributions are computed for the rows ``explain`` names too (see
+    :func:`.scores.score_features`)."""
     if saved.model.feature_names_ != input_names():
         raise ModelError("the model was trained on other features (a model of another "
                          "precursorwatch version?); train it again with `screen train`")
     return score_features(features, saved.model,
-                          saved.threshold if threshold is None else threshold)
+                          saved.threshold if threshold is None else threshold, explain)
 
 
 def truth_vector(values: pa.ChunkedArray | pa.Array) -> npt.NDArray[np.bool_]:
