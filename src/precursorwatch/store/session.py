@@ -13,11 +13,12 @@ SQLite (a file, the default) and PostgreSQL (by URL) behave the same to the call
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -26,8 +27,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from precursorwatch.exceptions import UsageError
+from precursorwatch.exchange.policy import Caller
+from precursorwatch.store.identity import TokenCache
+from precursorwatch.store.writer import GroupWriter
 
 __all__ = ["Store", "downgrade", "is_sqlite", "make_engine", "migrate", "transaction"]
+T = TypeVar("T")
+#: Threads that run requests' reads. Python runs one thread at a time; more threads than
+#: this only fight over the interpreter lock (each switch costs more than a SQLite lookup)
+#: and, past the pool's size, open a fresh connection per request.
+_READ_THREADS = 4
 #: How long a SQLite writer waits for the lock before giving up (milliseconds).
 _SQLITE_BUSY_MS = 60_000
 
@@ -101,6 +110,36 @@ class Store:
         # of on SQLite's busy handler, which polls with sleeps of up to 100 ms and so
         # turns contention into long tails; other processes still wait on busy_timeout.
         self._write_lock: threading.Lock | None = threading.Lock() if sqlite else None
+        #: Requests' writes and audit entries, committed many to a transaction.
+        self.writer = GroupWriter(self.engine, self._write_lock)
+        self._tokens = TokenCache()
+        self._readers = ThreadPoolExecutor(max_workers=min(pool_size, _READ_THREADS),
+                                           thread_name_prefix="store-read")
+
+    def submit_read(self, work: Callable[[Session], T]) -> Future[T]:
+        """Run ``work`` in a read-only transaction on one of the store's few read threads."""
+        def run() -> T:
+            with self.read() as session:
+                return work(session)
+
+        return self._readers.submit(run)
+
+    def cached_caller(self, token: str) -> Caller | None:
+        """The caller of a token checked in the last moments, without touching the
+        database; None when :meth:`caller` must be asked."""
+        return self._tokens.get(token)
+
+    def caller(self, token: str) -> Caller | None:
+        """The caller a live token belongs to, or None."""
+        found = self._tokens.get(token)
+        if found is not None:
+            return found
+        with self.read() as session:
+            return self._tokens.lookup(session, token)
+
+    def caller_in(self, session: Session, token: str) -> Caller | None:
+        """:meth:`caller` inside a read transaction the caller already has."""
+        return self._tokens.get(token) or self._tokens.lookup(session, token)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -115,6 +154,8 @@ class Store:
             yield session
 
     def dispose(self) -> None:
+        self._readers.shutdown()
+        self.writer.close()
         self.engine.dispose()
         if self.reader is not self.engine:
             self.reader.dispose()
