@@ -75,13 +75,13 @@ def _log(session: Session, caller: Caller, action: str, record_id: int | None,
              summary="Draft a pre-export notification (analyst or supervisor)")
 async def create(body: NotificationIn, caller: CallerDep, store: StoreDep) -> NotificationOut:
     def work(session: Session) -> NotificationOut:
-        loaded = records.create_notification(
+        view = records.create_notification(
             session, caller, importing_nation=body.importing_nation, exporter=body.exporter,
             importer=body.importer, substance=body.substance, cas_number=body.cas_number,
             quantity_kg=body.quantity_kg, shipment_id=body.shipment_id,
             planned_export_date=body.planned_export_date, marking=body.marking,
             screening=body.screening.model_dump() if body.screening else None)
-        out = _out(session, loaded)
+        out = _out_of(view)
         _log(session, caller, "create", out.id, f"marking {out.marking.value}")
         return out
 
