@@ -12,6 +12,8 @@ SQLite (a file, the default) and PostgreSQL (by URL) behave the same to the call
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -96,6 +98,34 @@ def transaction(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+class _WriteLock:
+    """SQLite's writers, in this process and in others (``serve --workers``), queue here.
+
+    Threads wait on a thread lock, processes on an exclusive ``flock`` of a file beside
+    the database, which the kernel hands over as soon as it is released. Processes that
+    do not take it (an older server, the sqlite3 shell) still wait on busy_timeout.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._thread = threading.Lock()
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+
+    def __enter__(self) -> None:
+        self._thread.acquire()
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._thread.release()
+            raise
+
+    def __exit__(self, *_: object) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._thread.release()
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
 class Store:
     """The operational store: write transactions, and read-only ones that on SQLite do not
     queue behind writers (WAL lets readers run beside the one writer)."""
@@ -106,10 +136,11 @@ class Store:
         sqlite = is_sqlite(self.engine)
         self.reader = (make_engine(url, pool_size=pool_size, immediate=False)
                        if sqlite else self.engine)
-        # SQLite has one writer at a time. Threads of this process queue on a lock instead
-        # of on SQLite's busy handler, which polls with sleeps of up to 100 ms and so
-        # turns contention into long tails; other processes still wait on busy_timeout.
-        self._write_lock: threading.Lock | None = threading.Lock() if sqlite else None
+        # SQLite has one writer at a time. Writers queue on a lock instead of on SQLite's
+        # busy handler, which polls with sleeps of up to 100 ms and so turns contention
+        # into long tails.
+        self._write_lock: _WriteLock | None = (
+            _WriteLock(f"{self.engine.url.database}-writer.lock") if sqlite else None)
         #: Requests' writes and audit entries, committed many to a transaction.
         self.writer = GroupWriter(self.engine, self._write_lock)
         self._tokens = TokenCache()
@@ -156,6 +187,8 @@ class Store:
     def dispose(self) -> None:
         self._readers.shutdown()
         self.writer.close()
+        if self._write_lock is not None:
+            self._write_lock.close()
         self.engine.dispose()
         if self.reader is not self.engine:
             self.reader.dispose()

@@ -17,7 +17,7 @@ import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,7 +56,7 @@ class GroupWriter:
     """The process's writer over ``engine``; ``lock`` is the store's in-process write lock
     (SQLite), taken around each batch so other writers of this process queue on it."""
 
-    def __init__(self, engine: Engine, lock: threading.Lock | None) -> None:
+    def __init__(self, engine: Engine, lock: AbstractContextManager[None] | None) -> None:
         self._engine = engine
         self._lock = lock
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
