@@ -125,12 +125,17 @@ class GroupWriter:
                   session.begin()):
                 audit.lock_head(session)
                 for job in batch:
+                    # False when the request was cancelled while queued: its work is not
+                    # done (nothing was acknowledged), but an audit entry is still written.
+                    wanted = job.future.set_running_or_notify_cancel()
                     if isinstance(job.work, _Entry):
                         e = job.work
                         audit.append_later(session, caller=e.caller, action=e.action,
                                            outcome=e.outcome, record_kind=e.record_kind,
                                            record_id=e.record_id, detail=e.detail)
                         outcomes.append((job.future, None, None))
+                        continue
+                    if not wanted:
                         continue
                     mark = audit.head_mark(session)
                     savepoint = session.begin_nested()
@@ -147,12 +152,20 @@ class GroupWriter:
         except BaseException as error:
             # Not committed: no request of this batch may be acknowledged.
             for job in batch:
-                job.future.set_exception(error)
+                _settle(job.future, None, error)
             if not isinstance(error, Exception):
                 raise
             return
         for future, result, failure in outcomes:
-            if failure is None:
-                future.set_result(result)
-            else:
-                future.set_exception(failure)
+            _settle(future, result, failure)
+
+
+def _settle(future: Future[Any], result: Any, failure: BaseException | None) -> None:
+    """Hand over a job's outcome, unless its request was cancelled meanwhile: the writer
+    must go on for the others whatever one request did."""
+    if future.cancelled():
+        return
+    if failure is None:
+        future.set_result(result)
+    else:
+        future.set_exception(failure)
