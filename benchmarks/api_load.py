@@ -203,12 +203,21 @@ class _Wire:
         if body:
             head += "Content-Type: application/json\r\n"
         data = (head + "\r\n").encode() + body
-        conn = self.idle.pop() if self.idle else await asyncio.open_connection(
+        reused = bool(self.idle)
+        conn = self.idle.pop() if reused else await asyncio.open_connection(
             self.host, self.port)
         reader, writer = conn
         try:
             writer.write(data)
             status_line = await reader.readline()
+            if not status_line and reused:
+                # The server closed this idle connection (its keep-alive timeout) before
+                # reading the request: nothing was done, so send it on a fresh one, as
+                # HTTP clients do.
+                writer.close()
+                conn = reader, writer = await asyncio.open_connection(self.host, self.port)
+                writer.write(data)
+                status_line = await reader.readline()
             length, close = 0, False
             while True:
                 line = await reader.readline()
