@@ -208,12 +208,17 @@ class _Wire:
             self.host, self.port)
         reader, writer = conn
         try:
-            writer.write(data)
-            status_line = await reader.readline()
+            try:
+                writer.write(data)
+                status_line = await reader.readline()
+            except OSError:
+                if not reused:
+                    raise
+                status_line = b""
             if not status_line and reused:
                 # The server closed this idle connection (its keep-alive timeout) before
-                # reading the request: nothing was done, so send it on a fresh one, as
-                # HTTP clients do.
+                # answering: it read nothing, so send the request on a fresh one, as HTTP
+                # clients do.
                 writer.close()
                 conn = reader, writer = await asyncio.open_connection(self.host, self.port)
                 writer.write(data)
@@ -360,9 +365,22 @@ def run(label: str, db: str, args: argparse.Namespace) -> list[str]:
         if args.soak:
             before = server.rss_mib()
             rate = args.soak_rate or args.read_rate * 0.8 * 0.5 + args.write_rate * 0.2 * 0.5
+            # Resident memory every minute, so growth shows apart from warming up.
+            samples: list[float] = []
+            done = threading.Event()
+
+            def sample() -> None:
+                while not done.wait(60):
+                    samples.append(server.rss_mib())
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
             result = _phase(server, tokens, ids, rate, args.soak, 0.2, "mixed")
+            done.set()
+            sampler.join()
             lines.append(result.line() + f", server memory {before:.0f} -> "
-                         f"{server.rss_mib():.0f} MiB")
+                         f"{server.rss_mib():.0f} MiB (each minute: "
+                         f"{', '.join(f'{m:.0f}' for m in samples)})")
             print(lines[-1], flush=True)
         if args.crash_after:
             lines.append(_crash(server, tokens, args.crash_after))
