@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import signal
@@ -46,6 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import uvloop
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -117,15 +119,22 @@ class Server:
                 time.sleep(0.1)
         raise RuntimeError("server did not start:\n" + "".join(self.log))
 
-    def rss_mib(self) -> float:
-        """Resident memory of the server and its workers (MiB)."""
+    def pids(self) -> list[int]:
+        """The server process and its workers."""
         assert self.process is not None
         pids = [self.process.pid]
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         if children.exists():
             pids += [int(p) for p in children.read_text().split()]
+        return pids
+
+    def cpu_seconds(self) -> float:
+        return sum(_cpu_seconds(pid) for pid in self.pids())
+
+    def rss_mib(self) -> float:
+        """Resident memory of the server and its workers (MiB)."""
         total = 0
-        for pid in pids:
+        for pid in self.pids():
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
@@ -153,6 +162,9 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
     wall: float = 0.0
+    #: CPU seconds the server's processes and this client spent during the phase.
+    server_cpu: float = 0.0
+    client_cpu: float = 0.0
 
     def line(self) -> str:
         done = sorted(self.latencies)
@@ -166,52 +178,136 @@ class Result:
         return (f"{self.name}: target {self.target:.0f}/s, achieved "
                 f"{len(done) / self.wall:.0f}/s over {self.wall:.1f}s, p50 {p50:.1f} ms, "
                 f"p99 {p99:.1f} ms, max {done[-1] * 1000:.0f} ms, errors {errors or 0}, "
-                f"5xx {server_errors}")
+                f"5xx {server_errors}, CPU per request: server "
+                f"{self.server_cpu / len(done) * 1000:.2f} ms, client "
+                f"{self.client_cpu / len(done) * 1000:.2f} ms")
+
+
+class _Wire:
+    """Keep-alive HTTP/1.1 connections to the server, at most ``size`` of them.
+
+    Written on asyncio streams instead of an HTTP client library: at a thousand requests a
+    second httpx alone needs most of a core, and on a 2-core machine shared with the server
+    the benchmark would then measure its own client.
+    """
+
+    def __init__(self, base: str, size: int) -> None:
+        host, port = base.removeprefix("http://").split(":")
+        self.host, self.port = host, int(port)
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.gate = asyncio.Semaphore(size)
+
+    async def request(self, method: str, path: str, token: str, body: bytes = b"") -> int:
+        head = (f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\n"
+                f"Authorization: Bearer {token}\r\nContent-Length: {len(body)}\r\n")
+        if body:
+            head += "Content-Type: application/json\r\n"
+        data = (head + "\r\n").encode() + body
+        reused = bool(self.idle)
+        conn = self.idle.pop() if reused else await asyncio.open_connection(
+            self.host, self.port)
+        reader, writer = conn
+        try:
+            try:
+                writer.write(data)
+                status_line = await reader.readline()
+            except OSError:
+                if not reused:
+                    raise
+                status_line = b""
+            if not status_line and reused:
+                # The server closed this idle connection (its keep-alive timeout) before
+                # answering: it read nothing, so send the request on a fresh one, as HTTP
+                # clients do.
+                writer.close()
+                conn = reader, writer = await asyncio.open_connection(self.host, self.port)
+                writer.write(data)
+                status_line = await reader.readline()
+            length, close = 0, False
+            while True:
+                line = await reader.readline()
+                if line in (b"\r\n", b""):
+                    break
+                name, _, value = line.partition(b":")
+                name = name.strip().lower()
+                if name == b"content-length":
+                    length = int(value)
+                elif name == b"connection" and value.strip().lower() == b"close":
+                    close = True
+            await reader.readexactly(length)
+            status = int(status_line.split()[1])
+        except (OSError, ValueError, IndexError, asyncio.IncompleteReadError):
+            writer.close()
+            raise
+        if close:
+            writer.close()
+        else:
+            self.idle.append(conn)
+        return status
+
+    def close(self) -> None:
+        for _, writer in self.idle:
+            writer.close()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process and its reaped children (seconds)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    ticks = sum(int(v) for v in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 async def _open_loop(base: str, tokens: dict[str, str], ids: list[int], rate: float,
                      seconds: float, write_share: float, name: str) -> Result:
     result = Result(name, rate, seconds)
-    limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT)
     rng = random.Random(7)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=GRACE) as http:
-        start = time.perf_counter() + 0.2
-        total = int(rate * seconds)
+    wire = _Wire(base, IN_FLIGHT)
+    body = json.dumps(BODY).encode()
+    start = time.perf_counter() + 0.2
+    total = int(rate * seconds)
+    cutoff = start + seconds + GRACE
 
-        cutoff = start + seconds + GRACE
-        # At most IN_FLIGHT requests on the wire: httpx's pool slows down badly with
-        # thousands of waiters, which would measure the client instead of the server.
-        # Waiting here still counts in the latency, which runs from the due time.
-        gate = asyncio.Semaphore(IN_FLIGHT)
+    async def one(due: float, write: bool, record: int) -> None:
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        # At most IN_FLIGHT requests on the wire; waiting here still counts in the latency,
+        # which runs from the due time.
+        async with wire.gate:
+            if time.perf_counter() > cutoff:
+                # The server is so far behind that this request would only measure the
+                # queue: counted as not sent (status -1), so the phase ends.
+                result.statuses[-1] += 1
+                return
+            try:
+                status = await asyncio.wait_for(
+                    wire.request("POST", "/notifications", tokens["writer"], body) if write
+                    else wire.request("GET", f"/notifications/{record}", tokens["reader"]),
+                    GRACE)
+            except (OSError, ValueError, IndexError, asyncio.IncompleteReadError,
+                    TimeoutError):
+                status = 0
+        if status != 0:
+            result.latencies.append(time.perf_counter() - due)
+        result.statuses[status] += 1
 
-        async def one(due: float, write: bool, record: int) -> None:
-            delay = due - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            async with gate:
-                if time.perf_counter() > cutoff:
-                    # The server is so far behind that this request would only measure
-                    # the queue: counted as not sent (status -1), so the phase ends.
-                    result.statuses[-1] += 1
-                    return
-                try:
-                    if write:
-                        got = await http.post("/notifications", json=BODY, headers={
-                            "Authorization": f"Bearer {tokens['writer']}"})
-                    else:
-                        got = await http.get(f"/notifications/{record}", headers={
-                            "Authorization": f"Bearer {tokens['reader']}"})
-                    status = got.status_code
-                except httpx.HTTPError:
-                    status = 0
-            if status != 0:
-                result.latencies.append(time.perf_counter() - due)
-            result.statuses[status] += 1
+    tasks = [one(start + i / rate, rng.random() < write_share, rng.choice(ids))
+             for i in range(total)]
+    await asyncio.gather(*tasks)
+    result.wall = time.perf_counter() - start
+    wire.close()
+    return result
 
-        tasks = [one(start + i / rate, rng.random() < write_share, rng.choice(ids))
-                 for i in range(total)]
-        await asyncio.gather(*tasks)
-        result.wall = time.perf_counter() - start
+
+def _phase(server: Server, tokens: dict[str, str], ids: list[int], rate: float,
+           seconds: float, write_share: float, name: str) -> Result:
+    """One open-loop phase, with the CPU time the server and this client spent on it."""
+    server_before, client_before = server.cpu_seconds(), time.process_time()
+    # uvloop (a dependency of the server) also makes the client cheaper.
+    result = uvloop.run(_open_loop(server.base, tokens, ids, rate, seconds, write_share,
+                                   name))
+    result.server_cpu = server.cpu_seconds() - server_before
+    result.client_cpu = time.process_time() - client_before
     return result
 
 
@@ -263,17 +359,28 @@ def run(label: str, db: str, args: argparse.Namespace) -> list[str]:
         phases = [("read", args.read_rate, args.seconds, 0.0),
                   ("write", args.write_rate, args.seconds, 1.0)]
         for name, rate, seconds, share in phases:
-            result = asyncio.run(_open_loop(server.base, tokens, ids, rate, seconds, share,
-                                            name))
+            result = _phase(server, tokens, ids, rate, seconds, share, name)
             lines.append(result.line())
             print(lines[-1], flush=True)
         if args.soak:
             before = server.rss_mib()
-            rate = args.read_rate * 0.8 * 0.5 + args.write_rate * 0.2 * 0.5
-            result = asyncio.run(_open_loop(server.base, tokens, ids, rate, args.soak, 0.2,
-                                            "mixed"))
+            rate = args.soak_rate or args.read_rate * 0.8 * 0.5 + args.write_rate * 0.2 * 0.5
+            # Resident memory every minute, so growth shows apart from warming up.
+            samples: list[float] = []
+            done = threading.Event()
+
+            def sample() -> None:
+                while not done.wait(60):
+                    samples.append(server.rss_mib())
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            result = _phase(server, tokens, ids, rate, args.soak, 0.2, "mixed")
+            done.set()
+            sampler.join()
             lines.append(result.line() + f", server memory {before:.0f} -> "
-                         f"{server.rss_mib():.0f} MiB")
+                         f"{server.rss_mib():.0f} MiB (each minute: "
+                         f"{', '.join(f'{m:.0f}' for m in samples)})")
             print(lines[-1], flush=True)
         if args.crash_after:
             lines.append(_crash(server, tokens, args.crash_after))
@@ -291,6 +398,9 @@ def main() -> None:
     parser.add_argument("--write-rate", type=float, default=200, help="writes/s to offer")
     parser.add_argument("--seconds", type=float, default=10, help="length of each phase")
     parser.add_argument("--soak", type=float, default=0, help="mixed phase length (s)")
+    parser.add_argument("--soak-rate", type=float, default=0,
+                        help="requests/s in the mixed phase (default: half the read and "
+                        "write rates, weighted 80/20)")
     parser.add_argument("--crash-after", type=float, default=3,
                         help="seconds of writing before kill -9 (0: skip)")
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")

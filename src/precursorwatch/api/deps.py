@@ -1,24 +1,30 @@
-"""Who is calling, and the store: the dependencies every route shares."""
+"""Who is calling, and the store: the dependencies every route shares; and the three ways a
+route reaches the store without holding up the event loop."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 
 from precursorwatch.exceptions import AuthenticationError
 from precursorwatch.exchange.policy import Caller
-from precursorwatch.store.identity import caller_for_token
 from precursorwatch.store.session import Store
 
-__all__ = ["CallerDep", "StoreDep"]
+__all__ = ["CallerDep", "StoreDep", "log", "read", "write"]
+
+T = TypeVar("T")
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `precursorwatch admin "
                      "token issue`")
 
 
-def _store(request: Request) -> Store:
+async def _store(request: Request) -> Store:
+    # async, so FastAPI does not send this attribute lookup to a worker thread.
     store: Store = request.app.state.store
     return store
 
@@ -26,13 +32,15 @@ def _store(request: Request) -> Store:
 StoreDep = Annotated[Store, Depends(_store)]
 
 
-def _caller(request: Request, store: StoreDep,
-            credentials: Annotated[HTTPAuthorizationCredentials | None,
-                                   Depends(_bearer)]) -> Caller:
+async def _caller(request: Request, store: StoreDep,
+                  credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                         Depends(_bearer)]) -> Caller:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise AuthenticationError("send an API token as `Authorization: Bearer TOKEN`")
-    with store.read() as session:
-        caller = caller_for_token(session, credentials.credentials)
+    token = credentials.credentials
+    # A recently checked token needs no thread and no query; see TokenCache.
+    caller = store.cached_caller(token) or await asyncio.wrap_future(
+        store.submit_read(lambda session: store.caller_in(session, token)))
     if caller is None:
         raise AuthenticationError("unknown or revoked token")
     request.state.caller = caller
@@ -40,3 +48,26 @@ def _caller(request: Request, store: StoreDep,
 
 
 CallerDep = Annotated[Caller, Depends(_caller)]
+
+
+async def write(store: Store, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in the store's next group commit; returns once it is committed (its
+    error, if it raised, is raised here and nothing of it was written)."""
+    result: T = await asyncio.wrap_future(store.writer.submit(work))
+    return result
+
+
+async def read(store: Store, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in a read-only transaction on one of the store's read threads."""
+    result: T = await asyncio.wrap_future(store.submit_read(work))
+    return result
+
+
+async def log(store: Store, caller: Caller | None, action: str, *, outcome: str = "ok",
+              record_kind: str | None = None, record_id: int | None = None,
+              detail: str = "") -> None:
+    """Append an audit entry in the next group commit; returns once it is committed, so a
+    response sent after it never describes an access the trail might lose."""
+    await asyncio.wrap_future(store.writer.log(
+        caller=caller, action=action, outcome=outcome, record_kind=record_kind,
+        record_id=record_id, detail=detail))

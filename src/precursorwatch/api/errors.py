@@ -6,6 +6,7 @@ in a transaction of their own since the request's work was rolled back.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -23,7 +24,6 @@ from precursorwatch.exceptions import (
     PrecursorwatchError,
     UsageError,
 )
-from precursorwatch.store import audit
 from precursorwatch.store.session import Store
 
 __all__ = ["ERROR_RESPONSES", "HtmlErrors", "install"]
@@ -56,12 +56,13 @@ def problem(status: int, title: str, detail: str, instance: str,
                         headers=dict(headers) if headers else None)
 
 
-def _audit_denial(request: Request, status: int, detail: str) -> None:
+async def _audit_denial(request: Request, status: int, detail: str) -> None:
+    # In the next group commit; the answer waits until the entry is committed.
     caller = getattr(request.state, "caller", None)
     store: Store = request.app.state.store
-    with store.write() as session:
-        audit.append(session, caller=caller, action=f"{request.method} {request.url.path}",
-                     outcome="hidden" if status == 404 else "denied", detail=detail)
+    await asyncio.wrap_future(store.writer.log(
+        caller=caller, action=f"{request.method} {request.url.path}",
+        outcome="hidden" if status == 404 else "denied", detail=detail))
 
 
 def _html(request: Request) -> HtmlErrors | None:
@@ -79,9 +80,7 @@ async def _ours(request: Request, exc: Exception) -> Response:
     if isinstance(exc, InputError):
         errors = [{"field": exc.field, "reason": exc.reason}]
     if status in (403, 404) and getattr(request.state, "caller", None) is not None:
-        from starlette.concurrency import run_in_threadpool
-
-        await run_in_threadpool(_audit_denial, request, status, str(exc))
+        await _audit_denial(request, status, str(exc))
     render = _html(request)
     if render is not None:
         return render(request, status, title, str(exc))

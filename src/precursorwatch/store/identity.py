@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -21,7 +23,9 @@ from precursorwatch.exchange.policy import Caller, Marking, Role
 from precursorwatch.store.models import Agency, ApiToken, Nation, User, UserRole
 
 __all__ = [
+    "TOKEN_CACHE_SECONDS",
     "TOKEN_PREFIX",
+    "TokenCache",
     "add_agency",
     "add_nation",
     "add_user",
@@ -34,6 +38,11 @@ __all__ = [
 #: Tokens start with this, so a leaked one is easy to recognise in logs and scanners.
 TOKEN_PREFIX = "pw_"
 _HASHER = PasswordHasher()
+#: How long a running server trusts a token it has checked before asking the store again:
+#: the longest a token revoked by another process (``admin token revoke``) keeps working.
+TOKEN_CACHE_SECONDS = 2.0
+#: Bumped by every revocation in this process, so this process's caches forget at once.
+_revocations = 0
 
 
 def token_sha256(token: str) -> str:
@@ -113,6 +122,8 @@ def revoke_tokens(session: Session, username: str) -> int:
                                                     ApiToken.revoked_at.is_(None))).all()
     for token in tokens:
         token.revoked_at = datetime.now(UTC)
+    global _revocations
+    _revocations += 1
     return len(tokens)
 
 
@@ -140,3 +151,53 @@ def caller_for_token(session: Session, token: str) -> Caller | None:
     roles = session.scalars(select(UserRole.role).where(UserRole.user_id == row[0])).all()
     return Caller(user_id=row[0], username=row[1], agency=row[2], nation=row[3],
                   roles=frozenset(Role(r) for r in roles))
+
+
+class TokenCache:
+    """Callers of recently checked tokens, keyed by the token's SHA-256, for
+    :data:`TOKEN_CACHE_SECONDS`.
+
+    Looking a token up costs a hash and two queries on every request; a server answering
+    hundreds of requests a second from a few dozen users asks the same question again and
+    again. Unknown tokens are never cached (a client sending random tokens cannot fill
+    it), and the cache is bounded and emptied by any revocation made in this process.
+    """
+
+    _MAX = 10_000
+
+    def __init__(self, seconds: float = TOKEN_CACHE_SECONDS) -> None:
+        self._seconds = seconds
+        self._callers: dict[str, tuple[Caller, float]] = {}
+        self._seen = _revocations
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> Caller | None:
+        """The cached caller, or None when the store must be asked."""
+        key = token_sha256(token)
+        with self._lock:
+            if self._seen != _revocations:
+                self._callers.clear()
+                self._seen = _revocations
+            found = self._callers.get(key)
+            if found is None:
+                return None
+            if found[1] < time.monotonic():
+                del self._callers[key]
+                return None
+            return found[0]
+
+    def lookup(self, session: Session, token: str) -> Caller | None:
+        """:func:`caller_for_token`, remembered when the token is live."""
+        seen = _revocations
+        caller = caller_for_token(session, token)
+        if caller is not None:
+            self._put(token, caller, seen)
+        return caller
+
+    def _put(self, token: str, caller: Caller, seen: int) -> None:
+        with self._lock:
+            if seen != _revocations:
+                return  # revoked while we looked: do not remember what may be stale
+            if len(self._callers) >= self._MAX:
+                self._callers.clear()
+            self._callers[token_sha256(token)] = (caller, time.monotonic() + self._seconds)

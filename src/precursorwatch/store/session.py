@@ -12,12 +12,15 @@ SQLite (a file, the default) and PostgreSQL (by URL) behave the same to the call
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -26,8 +29,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from precursorwatch.exceptions import UsageError
+from precursorwatch.exchange.policy import Caller
+from precursorwatch.store.identity import TokenCache
+from precursorwatch.store.writer import GroupWriter
 
 __all__ = ["Store", "downgrade", "is_sqlite", "make_engine", "migrate", "transaction"]
+T = TypeVar("T")
+#: Threads that run requests' reads. Python runs one thread at a time; more threads than
+#: this only fight over the interpreter lock (each switch costs more than a SQLite lookup)
+#: and, past the pool's size, open a fresh connection per request.
+_READ_THREADS = 4
 #: How long a SQLite writer waits for the lock before giving up (milliseconds).
 _SQLITE_BUSY_MS = 60_000
 
@@ -87,6 +98,34 @@ def transaction(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+class _WriteLock:
+    """SQLite's writers, in this process and in others (``serve --workers``), queue here.
+
+    Threads wait on a thread lock, processes on an exclusive ``flock`` of a file beside
+    the database, which the kernel hands over as soon as it is released. Processes that
+    do not take it (an older server, the sqlite3 shell) still wait on busy_timeout.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._thread = threading.Lock()
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+
+    def __enter__(self) -> None:
+        self._thread.acquire()
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._thread.release()
+            raise
+
+    def __exit__(self, *_: object) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._thread.release()
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
 class Store:
     """The operational store: write transactions, and read-only ones that on SQLite do not
     queue behind writers (WAL lets readers run beside the one writer)."""
@@ -97,10 +136,41 @@ class Store:
         sqlite = is_sqlite(self.engine)
         self.reader = (make_engine(url, pool_size=pool_size, immediate=False)
                        if sqlite else self.engine)
-        # SQLite has one writer at a time. Threads of this process queue on a lock instead
-        # of on SQLite's busy handler, which polls with sleeps of up to 100 ms and so
-        # turns contention into long tails; other processes still wait on busy_timeout.
-        self._write_lock: threading.Lock | None = threading.Lock() if sqlite else None
+        # SQLite has one writer at a time. Writers queue on a lock instead of on SQLite's
+        # busy handler, which polls with sleeps of up to 100 ms and so turns contention
+        # into long tails.
+        self._write_lock: _WriteLock | None = (
+            _WriteLock(f"{self.engine.url.database}-writer.lock") if sqlite else None)
+        #: Requests' writes and audit entries, committed many to a transaction.
+        self.writer = GroupWriter(self.engine, self._write_lock)
+        self._tokens = TokenCache()
+        self._readers = ThreadPoolExecutor(max_workers=min(pool_size, _READ_THREADS),
+                                           thread_name_prefix="store-read")
+
+    def submit_read(self, work: Callable[[Session], T]) -> Future[T]:
+        """Run ``work`` in a read-only transaction on one of the store's few read threads."""
+        def run() -> T:
+            with self.read() as session:
+                return work(session)
+
+        return self._readers.submit(run)
+
+    def cached_caller(self, token: str) -> Caller | None:
+        """The caller of a token checked in the last moments, without touching the
+        database; None when :meth:`caller` must be asked."""
+        return self._tokens.get(token)
+
+    def caller(self, token: str) -> Caller | None:
+        """The caller a live token belongs to, or None."""
+        found = self._tokens.get(token)
+        if found is not None:
+            return found
+        with self.read() as session:
+            return self._tokens.lookup(session, token)
+
+    def caller_in(self, session: Session, token: str) -> Caller | None:
+        """:meth:`caller` inside a read transaction the caller already has."""
+        return self._tokens.get(token) or self._tokens.lookup(session, token)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -115,6 +185,10 @@ class Store:
             yield session
 
     def dispose(self) -> None:
+        self._readers.shutdown()
+        self.writer.close()
+        if self._write_lock is not None:
+            self._write_lock.close()
         self.engine.dispose()
         if self.reader is not self.engine:
             self.reader.dispose()

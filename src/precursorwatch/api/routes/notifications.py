@@ -9,7 +9,7 @@ from typing import Annotated, cast
 from fastapi import APIRouter, Path, Query
 from sqlalchemy.orm import Session
 
-from precursorwatch.api.deps import CallerDep, StoreDep
+from precursorwatch.api.deps import CallerDep, StoreDep, log, read, write
 from precursorwatch.api.schemas import (
     AnswerIn,
     EventOut,
@@ -38,10 +38,17 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 
 def _out(session: Session, loaded: records.Loaded) -> NotificationOut:
     row = cast(Notification, loaded.row)
+    return _out_of(records.NotificationView(
+        row, loaded.access, records.history(session, row.id),
+        records.releases_of(session, records.NOTIFICATION, row.id)))
+
+
+def _out_of(view: records.NotificationView) -> NotificationOut:
+    row = view.row
     return NotificationOut(
-        id=row.id, owner_agency=loaded.access.owner_agency,
-        owner_nation=loaded.access.owner_nation, marking=loaded.access.marking,
-        released_to=sorted(loaded.access.released_to),
+        id=row.id, owner_agency=view.access.owner_agency,
+        owner_nation=view.access.owner_nation, marking=view.access.marking,
+        released_to=sorted(view.access.released_to),
         exporting_nation=row.exporting_nation, importing_nation=row.importing_nation,
         exporter=row.exporter, importer=row.importer, substance=row.substance,
         cas_number=row.cas_number, quantity_kg=row.quantity_kg, shipment_id=row.shipment_id,
@@ -52,10 +59,10 @@ def _out(session: Session, loaded: records.Loaded) -> NotificationOut:
         status=Status(row.status), sent_at=row.sent_at, due_at=row.due_at, version=row.version,
         history=[EventOut(at=e.at, from_status=Status(e.from_status) if e.from_status else None,
                           to_status=Status(e.to_status), reason=e.reason)
-                 for e in records.history(session, row.id)],
+                 for e in view.history],
         releases=[ReleaseOut(nation=r.nation, released_by=r.released_by,
                              released_at=r.released_at, reason=r.reason)
-                  for r in records.releases_of(session, records.NOTIFICATION, row.id)])
+                  for r in view.releases])
 
 
 def _log(session: Session, caller: Caller, action: str, record_id: int | None,
@@ -66,76 +73,98 @@ def _log(session: Session, caller: Caller, action: str, record_id: int | None,
 
 @router.post("", status_code=201, response_model=NotificationOut, responses=_ERRORS,
              summary="Draft a pre-export notification (analyst or supervisor)")
-def create(body: NotificationIn, caller: CallerDep, store: StoreDep) -> NotificationOut:
-    with store.write() as session:
-        loaded = records.create_notification(
+async def create(body: NotificationIn, caller: CallerDep, store: StoreDep) -> NotificationOut:
+    def work(session: Session) -> NotificationOut:
+        view = records.create_notification(
             session, caller, importing_nation=body.importing_nation, exporter=body.exporter,
             importer=body.importer, substance=body.substance, cas_number=body.cas_number,
             quantity_kg=body.quantity_kg, shipment_id=body.shipment_id,
             planned_export_date=body.planned_export_date, marking=body.marking,
             screening=body.screening.model_dump() if body.screening else None)
-        out = _out(session, loaded)
+        out = _out_of(view)
         _log(session, caller, "create", out.id, f"marking {out.marking.value}")
-    return out
+        return out
+
+    return await write(store, work)
 
 
 @router.get("", response_model=list[NotificationOut], responses=_ERRORS,
             summary="The notifications the caller may see")
-def list_(caller: CallerDep, store: StoreDep,
-          status: Annotated[Status | None, Query(description="only this status")] = None,
-          limit: Annotated[int, Query(ge=1, le=500, description="at most this many")] = 100,
-          offset: Annotated[int, Query(ge=0, le=10**9, description="skip this many")] = 0,
-          ) -> list[NotificationOut]:
-    with store.write() as session:
+async def list_(caller: CallerDep, store: StoreDep,
+                status: Annotated[Status | None, Query(description="only this status")] = None,
+                limit: Annotated[int, Query(ge=1, le=500, description="at most this many")
+                                 ] = 100,
+                offset: Annotated[int, Query(ge=0, le=10**9, description="skip this many")
+                                  ] = 0,
+                ) -> list[NotificationOut]:
+    def work(session: Session) -> list[NotificationOut]:
         records.expire_due(session, datetime.now(UTC))
         found = records.list_notifications(session, caller, status=status, limit=limit,
                                            offset=offset)
         out = [_out(session, item) for item in found]
         _log(session, caller, "list", None, "ids " + ",".join(str(o.id) for o in out))
-    return out
+        return out
+
+    return await write(store, work)
 
 
 @router.get("/{record_id}", response_model=NotificationOut, responses=_ERRORS,
             summary="One notification with its status history and releases")
-def get(record_id: RecordId, caller: CallerDep, store: StoreDep) -> NotificationOut:
-    with store.write() as session:
-        out = _out(session, records.get_notification(session, caller, record_id))
-        _log(session, caller, "read", record_id)
+async def get(record_id: RecordId, caller: CallerDep, store: StoreDep) -> NotificationOut:
+    # The common case only reads, beside the writer; its audit entry joins the next group
+    # commit, and the answer waits for it.
+    try:
+        out = await read(store, lambda session: _out_of(records.view_notification(
+            session, caller, record_id)))
+    except records.MustWrite:
+        def work(session: Session) -> NotificationOut:
+            found = _out(session, records.get_notification(session, caller, record_id))
+            _log(session, caller, "read", record_id)
+            return found
+
+        return await write(store, work)
+    await log(store, caller, "read", record_kind=records.NOTIFICATION, record_id=record_id)
     return out
 
 
 @router.post("/{record_id}/release", response_model=NotificationOut, responses=_ERRORS,
              summary="Release to another nation (a supervisor of the owner's nation); "
                      "releasing a draft to its importing nation sends it")
-def release(record_id: RecordId, body: ReleaseIn, caller: CallerDep,
-            store: StoreDep) -> NotificationOut:
-    with store.write() as session:
+async def release(record_id: RecordId, body: ReleaseIn, caller: CallerDep,
+                  store: StoreDep) -> NotificationOut:
+    def work(session: Session) -> NotificationOut:
         loaded = records.release_record(session, caller, records.NOTIFICATION, record_id,
                                         body.nation, body.reason)
         out = _out(session, loaded)
         _log(session, caller, "release", record_id, f"to {body.nation}: {body.reason}")
-    return out
+        return out
+
+    return await write(store, work)
 
 
 @router.post("/{record_id}/answer", response_model=NotificationOut, responses=_ERRORS,
              summary="Answer as the importing authority: no objection, objection or a "
                      "request for information")
-def answer(record_id: RecordId, body: AnswerIn, caller: CallerDep,
-           store: StoreDep) -> NotificationOut:
-    with store.write() as session:
+async def answer(record_id: RecordId, body: AnswerIn, caller: CallerDep,
+                 store: StoreDep) -> NotificationOut:
+    def work(session: Session) -> NotificationOut:
         loaded = records.answer_notification(session, caller, record_id, body.answer,
                                              body.reason, body.version)
         out = _out(session, loaded)
         _log(session, caller, "answer", record_id, body.answer.value)
-    return out
+        return out
+
+    return await write(store, work)
 
 
 @router.post("/{record_id}/information", response_model=NotificationOut, responses=_ERRORS,
              summary="The exporter's reply to a request for information; reopens the window")
-def information(record_id: RecordId, body: InformationIn, caller: CallerDep,
-                store: StoreDep) -> NotificationOut:
-    with store.write() as session:
+async def information(record_id: RecordId, body: InformationIn, caller: CallerDep,
+                      store: StoreDep) -> NotificationOut:
+    def work(session: Session) -> NotificationOut:
         loaded = records.provide_information(session, caller, record_id, body.information)
         out = _out(session, loaded)
         _log(session, caller, "information", record_id)
-    return out
+        return out
+
+    return await write(store, work)

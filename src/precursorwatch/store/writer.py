@@ -1,0 +1,171 @@
+"""Group commit: one writer thread per process commits many requests' work in one transaction.
+
+Every request writes at least its audit entry, and every audit entry needs the chain's head,
+so appends are serialised whatever we do. Done one transaction per request, the server
+spends its time taking the chain's lock, reading the head and committing (on PostgreSQL a
+WAL flush per request). Here the requests queue their work; the writer takes all that is
+queued, opens one transaction (SQLite ``BEGIN IMMEDIATE`` / PostgreSQL advisory lock, so
+other processes are still serialised), reads the head once, runs each unit of work in a
+savepoint of its own (one unit's error rolls back only that unit), inserts the plain audit
+entries in one statement, and commits once. Only after the commit does any request get its
+answer, so nothing acknowledged is lost: a commit that fails fails every request in it.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from precursorwatch.exchange.policy import Caller
+from precursorwatch.store import audit
+
+__all__ = ["GroupWriter"]
+
+#: Most units of work in one transaction: bounds how long the chain's lock is held (and so
+#: how long other processes wait) while still amortising a commit over many requests.
+MAX_BATCH = 256
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """An audit entry with no other work: inserted with the batch's other entries."""
+
+    caller: Caller | None
+    action: str
+    outcome: str
+    record_kind: str | None
+    record_id: int | None
+    detail: str
+
+
+@dataclass(frozen=True)
+class _Job:
+    work: Callable[[Session], Any] | _Entry
+    future: Future[Any]
+
+
+class GroupWriter:
+    """The process's writer over ``engine``; ``lock`` is the store's in-process write lock
+    (SQLite), taken around each batch so other writers of this process queue on it."""
+
+    def __init__(self, engine: Engine, lock: AbstractContextManager[None] | None) -> None:
+        self._engine = engine
+        self._lock = lock
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+        self._closed = False
+
+    def submit(self, work: Callable[[Session], Any]) -> Future[Any]:
+        """Run ``work(session)`` in the next batch; the future holds its result (or its
+        exception) once the batch is committed."""
+        return self._put(work)
+
+    def log(self, *, caller: Caller | None, action: str, outcome: str,
+            record_kind: str | None = None, record_id: int | None = None,
+            detail: str = "") -> Future[Any]:
+        """Append one audit entry in the next batch; the future is done when it is
+        committed."""
+        return self._put(_Entry(caller, action, outcome, record_kind, record_id, detail))
+
+    def close(self) -> None:
+        """Finish what is queued, then stop the thread."""
+        with self._start:
+            self._closed = True
+            thread = self._thread
+        if thread is not None:
+            self._queue.put(None)
+            thread.join()
+
+    def _put(self, work: Callable[[Session], Any] | _Entry) -> Future[Any]:
+        future: Future[Any] = Future()
+        with self._start:
+            if self._closed:
+                raise RuntimeError("the store is closed")
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="group-writer",
+                                                daemon=True)
+                self._thread.start()
+            self._queue.put(_Job(work, future))
+        return future
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < MAX_BATCH:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    stop = True
+                    break
+                batch.append(job)
+            self._commit(batch)
+            if stop:
+                return
+
+    def _commit(self, batch: list[_Job]) -> None:
+        outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
+        try:
+            with (self._lock or nullcontext(),
+                  Session(self._engine, expire_on_commit=False) as session,
+                  session.begin()):
+                audit.lock_head(session)
+                for job in batch:
+                    # False when the request was cancelled while queued: its work is not
+                    # done (nothing was acknowledged), but an audit entry is still written.
+                    wanted = job.future.set_running_or_notify_cancel()
+                    if isinstance(job.work, _Entry):
+                        e = job.work
+                        audit.append_later(session, caller=e.caller, action=e.action,
+                                           outcome=e.outcome, record_kind=e.record_kind,
+                                           record_id=e.record_id, detail=e.detail)
+                        outcomes.append((job.future, None, None))
+                        continue
+                    if not wanted:
+                        continue
+                    mark = audit.head_mark(session)
+                    savepoint = session.begin_nested()
+                    try:
+                        result = job.work(session)
+                        savepoint.commit()
+                    except Exception as error:  # the unit's own error, handed to its caller
+                        savepoint.rollback()
+                        audit.reset_head(session, mark)
+                        outcomes.append((job.future, None, error))
+                    else:
+                        outcomes.append((job.future, result, None))
+                audit.flush_later(session)
+        except BaseException as error:
+            # Not committed: no request of this batch may be acknowledged.
+            for job in batch:
+                _settle(job.future, None, error)
+            if not isinstance(error, Exception):
+                raise
+            return
+        for future, result, failure in outcomes:
+            _settle(future, result, failure)
+
+
+def _settle(future: Future[Any], result: Any, failure: BaseException | None) -> None:
+    """Hand over a job's outcome, unless its request was cancelled meanwhile: the writer
+    must go on for the others whatever one request did."""
+    if future.cancelled():
+        return
+    if failure is None:
+        future.set_result(result)
+    else:
+        future.set_exception(failure)
