@@ -78,7 +78,7 @@ def feature_table(
     if not computed.column(SEQ).equals(given.column(SEQ)):
         raise RuntimeError("the engine returned other rows than it was given")
     return pa.table({name: given.column(name) if name in passed else computed.column(name)
-                     for name in expr.columns}).combine_chunks()
+                     for name in expr.columns})
 
 
 def split_of(table: pa.Table, part: str) -> pa.Table:
