@@ -37,7 +37,14 @@ from precursorwatch.store.models import (
     Nation,
     Release,
 )
-from precursorwatch.store.records import Loaded, list_incidents, marking_for, require_writer
+from precursorwatch.store.records import (
+    INCIDENT,
+    get_incident,
+    marking_for,
+    require_writer,
+    visible,
+)
+from precursorwatch.store.records import Loaded as LoadedIncident
 
 __all__ = [
     "ENTITY",
@@ -292,19 +299,27 @@ def _plain(name: str) -> str:
 
 
 def incidents_naming(session: Session, caller: Caller,
-                     names: Iterable[str]) -> list[Loaded]:
+                     names: Iterable[str]) -> list[LoadedIncident]:
     """The incidents the caller may see that name one of ``names`` among their parties
-    (compared without case or punctuation)."""
+    (compared without case or punctuation), newest first.
+
+    Only the parties of the incidents SQL can show the caller are read and compared;
+    the full policy check runs on the few that match, so the cost grows with the
+    incidents, not with a policy query per incident.
+    """
     wanted = {_plain(name) for name in names if name.strip()}
     if not wanted:
         return []
+    rows = session.execute(select(Incident.id, Incident.parties).where(
+        visible(caller, INCIDENT, Incident)).order_by(Incident.id.desc())).all()
     found = []
-    for item in list_incidents(session, caller, limit=5000, offset=0):
-        row = item.row
-        assert isinstance(row, Incident)
-        parties = json.loads(row.parties)
-        if any(_plain(str(party.get("name", ""))) in wanted for party in parties):
-            found.append(item)
+    for record_id, parties in rows:
+        if any(_plain(str(party.get("name", ""))) in wanted
+               for party in json.loads(parties)):
+            try:
+                found.append(get_incident(session, caller, record_id))
+            except NotFound:
+                continue
     return found
 
 

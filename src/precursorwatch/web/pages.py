@@ -349,16 +349,22 @@ def answer(request: Request, record_id: RecordId, caller: PageCallerDep, store: 
 
 
 @router.get("/incidents")
-def incidents_page(request: Request, caller: PageCallerDep, store: StoreDep) -> Response:
+def incidents_page(request: Request, caller: PageCallerDep, store: StoreDep,
+                   page: Annotated[int, Query(ge=1, le=10**6)] = 1) -> Response:
     with store.read() as session:
-        found = records.list_incidents(session, caller, limit=500, offset=0)
+        # One more than a page, to know whether to offer the next one.
+        found = records.list_incidents(session, caller, limit=PAGE_SIZE + 1,
+                                       offset=(page - 1) * PAGE_SIZE)
+        more = len(found) > PAGE_SIZE
+        shown = ",".join(str(item.row.id) for item in found[:PAGE_SIZE])
         items = [{"row": item.row, "marking": item.access.marking.value,
                   "owner": item.access.owner_agency,
                   "released_to": sorted(item.access.released_to),
                   "releases": release_form(session, caller, item.access, "incident",
-                                           item.row.id)} for item in found]
-    log_page(store, caller, "list", records.INCIDENT, detail=f"{len(items)} incidents")
-    return render(request, "incidents.html", caller, items=items)
+                                           item.row.id)} for item in found[:PAGE_SIZE]]
+    log_page(store, caller, "list", records.INCIDENT,
+             detail="ids " + shown)
+    return render(request, "incidents.html", caller, items=items, page=page, more=more)
 
 
 @router.get("/cases")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from precursorwatch.api.deps import StoreDep
 from precursorwatch.exceptions import InputError
-from precursorwatch.exchange.policy import Caller, RecordAccess, release_refusal
+from precursorwatch.exchange.policy import Caller, RecordAccess, Role, release_refusal
 from precursorwatch.store import audit, entities, records
 from precursorwatch.store.models import Nation
 from precursorwatch.web.auth import FormDep, PageCallerDep, check_csrf
@@ -33,6 +33,8 @@ def release_form(session: Session, caller: Caller, access: RecordAccess, kind: K
     """What the release form needs, or None when the user may release the record to no
     nation (not a supervisor of the owner's nation, an agency-only marking, or already
     released everywhere)."""
+    if Role.SUPERVISOR not in caller.roles:
+        return None  # spares the query on pages listing many records
     nations = [code for code in session.scalars(select(Nation.code).order_by(Nation.code))
                if code not in access.released_to
                and release_refusal(caller, access, code) is None]
