@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from precursorwatch.exchange.audit import AuditEntry
 from precursorwatch.store import audit
 from precursorwatch.store.session import Store
 from tests.exchange_fixtures import World
@@ -27,6 +28,15 @@ def _graph(html: str) -> dict[str, Any]:
     assert found, "the page has no graph data"
     data: dict[str, Any] = json.loads(found.group(1))
     return data
+
+
+def _trail(world: World) -> list[AuditEntry]:
+    store = Store(world.url, pool_size=1)
+    try:
+        with store.read() as session:
+            return list(audit.entries(session))
+    finally:
+        store.dispose()
 
 
 def _names(graph: dict[str, Any]) -> set[str]:
@@ -146,9 +156,8 @@ def test_supervisor_releases_an_entity_from_its_page(
     assert _names(_graph(html)) == {"Acme Chemicals Ltd"}
     assert "Bharat Pharma" not in html and "Secret Front" not in html
     assert "2 entities match" in site.get("/web/entities").text
-    with Store(world.url, pool_size=1).read() as session:
-        releases = [e for e in audit.entries(session)
-                    if e.action == "release" and e.record_kind == "entity"]
+    releases = [e for e in _trail(world)
+                if e.action == "release" and e.record_kind == "entity"]
     assert [(e.actor, e.record_id, e.outcome) for e in releases] == [
         ("dea_super", acme, "ok")]
 
@@ -187,3 +196,21 @@ def test_entity_without_a_marking_gets_the_agency_default(site: TestClient,
     # AMBER+STRICT stays inside NCB: CBN, same nation, does not see it.
     assert site.get(f"/entities/{done.json()[0]['id']}",
                     headers=world.auth("cbn_analyst")).status_code == 404
+
+
+def test_entity_reads_and_denials_are_audited(site: TestClient, world: World,
+                                              ring: dict[str, int]) -> None:
+    acme = ring["pw-entity-acme"]
+    sign_in(site, world, "ncb_super")
+    assert site.get(f"/web/entities/{acme}").status_code == 404
+    assert site.get(f"/entities/{acme}", headers=world.auth("ncb_analyst")).status_code == 404
+    sign_in(site, world, "cbp_analyst")
+    assert site.get(f"/web/entities/{acme}").status_code == 200
+    trail = [(e.actor, e.action, e.record_kind, e.record_id, e.outcome)
+             for e in _trail(world)][-4:]
+    assert trail[0][:2] == ("ncb_super", f"GET /web/entities/{acme}")
+    assert trail[0][4] == "hidden"
+    assert trail[1][:2] == ("ncb_analyst", f"GET /entities/{acme}")
+    assert trail[1][4] == "hidden"
+    # cbp_analyst's sign-in, then the page read with the entity's id.
+    assert trail[3] == ("cbp_analyst", "web read", "entity", acme, "ok")

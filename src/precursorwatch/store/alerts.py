@@ -27,7 +27,8 @@ from precursorwatch.exchange.policy import (
 )
 from precursorwatch.store.models import Agency, Alert
 
-__all__ = ["Decision", "QueueFilter", "decide", "get_alert", "list_alerts", "queue", "upload"]
+__all__ = ["Decision", "QueueFilter", "decide", "get_alert", "list_alerts", "queue",
+           "readable_for_shipments", "upload"]
 
 Decision = Literal["cleared", "referred", "stopped"]
 #: The queue's sort orders: column and direction.
@@ -162,3 +163,23 @@ def decide(session: Session, caller: Caller, alert_id: int, decision: Decision,
         raise Conflict(f"alert {alert_id} was decided already")
     session.refresh(row)
     return row
+
+
+def readable_for_shipments(session: Session, caller: Caller,
+                           shipment_ids: Sequence[str]) -> dict[str, int]:
+    """For each of these shipments, the first alert about it that the caller may read (by
+    id), in one query: an entity's page links its shipments to their alerts."""
+    if not shipment_ids:
+        return {}
+    rows = session.execute(
+        select(Alert.id, Alert.shipment_id, Alert.marking, Agency.code, Agency.nation)
+        .join(Agency, Agency.id == Alert.owner_agency_id)
+        .where(Alert.shipment_id.in_(set(shipment_ids)), _visible(caller))
+        .order_by(Alert.id)).all()
+    found: dict[str, int] = {}
+    for alert_id, shipment, marking, agency, nation in rows:
+        # As _access: alerts are not released, so their owner's nation is all they reach.
+        if shipment not in found and can_read(caller, RecordAccess(agency, nation,
+                                                                   Marking(marking))):
+            found[shipment] = alert_id
+    return found

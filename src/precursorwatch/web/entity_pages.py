@@ -10,18 +10,14 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
-from sqlalchemy import select
 
 from precursorwatch.api.deps import StoreDep
-from precursorwatch.exceptions import NotFound
-from precursorwatch.exchange.policy import Caller
 from precursorwatch.store import alerts, audit, entities
-from precursorwatch.store.models import Alert
 from precursorwatch.web.auth import PageCallerDep
 from precursorwatch.web.pages import render
 from precursorwatch.web.releases import release_form
@@ -67,23 +63,6 @@ def entities_page(request: Request, caller: PageCallerDep, store: StoreDep,
                   page=page, pages=max(1, -(-total // PAGE_SIZE)))
 
 
-def _visible_alerts(session: Any, caller: Caller, shipment_ids: list[str]) -> dict[str, int]:
-    """The alert the user may open for each of these shipments, if any."""
-    if not shipment_ids:
-        return {}
-    found: dict[str, int] = {}
-    for alert_id, shipment in session.execute(select(Alert.id, Alert.shipment_id).where(
-            Alert.shipment_id.in_(shipment_ids)).order_by(Alert.id)):
-        if shipment in found:
-            continue
-        try:
-            alerts.get_alert(session, caller, alert_id)
-        except NotFound:
-            continue
-        found[shipment] = alert_id
-    return found
-
-
 @router.get("/entities/{entity_id}")
 def entity_page(request: Request, entity_id: RecordId, caller: PageCallerDep,
                 store: StoreDep) -> Response:
@@ -92,7 +71,8 @@ def entity_page(request: Request, entity_id: RecordId, caller: PageCallerDep,
         row = loaded.row
         properties: dict[str, list[str]] = json.loads(row.properties)
         shipments, count = entities.shipments_of(session, row.id, SHIPMENTS_SHOWN)
-        alert_of = _visible_alerts(session, caller, [s.shipment_id for s in shipments])
+        alert_of = alerts.readable_for_shipments(session, caller,
+                                                  [s.shipment_id for s in shipments])
         names = entities.names_of(row)
         incidents = [{"row": i.row, "marking": i.access.marking.value,
                       "owner": i.access.owner_agency}
