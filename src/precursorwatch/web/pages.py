@@ -210,9 +210,9 @@ def alert_page(request: Request, alert_id: RecordId, caller: PageCallerDep,
             name = item["row"].get(side)
             if not name:
                 continue
-            found, _ = alerts.queue(session, caller, alerts.QueueFilter(
-                substance=json.dumps({side: name})[1:-1], sort="-id"), limit=20, offset=0)
-            history[side] = [_alert_view(r) for r in found if r.id != row.id]
+            found = alerts.party_alerts(session, caller, side, str(name), exclude=row.id,
+                                        limit=20)
+            history[side] = [_alert_view(r) for r in found]
         linked = [{"id": n.row.id, "status": cast(Notification, n.row).status,
                    "importing": cast(Notification, n.row).importing_nation,
                    "marking": n.access.marking.value}
