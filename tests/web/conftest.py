@@ -119,7 +119,8 @@ def ring(site: TestClient, world: World, seeded: dict[str, Any]) -> dict[str, in
     """
     ids = upload_entities(site, world, "dea_analyst", "TLP:AMBER", [
         entity("pw-entity-acme", "Acme Chemicals Ltd", "Acme Chemicals", "ACME CHEM",
-               shipments=(("US-1", "exporter"), ("US-2", "exporter")), ids=("12-3456789",)),
+               shipments=(("US-1", "exporter"), ("US-2", "exporter"), ("US-9", "exporter")),
+               ids=("12-3456789",)),
         entity("pw-entity-bharat", "Bharat Pharma", shipments=(("US-1", "importer"),),
                country="in"),
         entity("pw-entity-shell", "Shell Trading FZE", country="ae"),

@@ -19,7 +19,15 @@ from precursorwatch.exchange.audit import AuditEntry
 from precursorwatch.store import audit
 from precursorwatch.store.session import Store
 from tests.exchange_fixtures import World
-from tests.web.conftest import csrf_of, entity, sign_in, tie, upload_entities
+from tests.web.conftest import (
+    alert,
+    csrf_of,
+    entity,
+    sign_in,
+    tie,
+    upload,
+    upload_entities,
+)
 
 
 def _graph(html: str) -> dict[str, Any]:
@@ -53,7 +61,7 @@ def test_entity_page_shows_its_names_ids_shipments_incidents_and_network(
     identity = html.split('id="identity"')[1].split("</dl>")[0]
     for name in ("Acme Chemicals Ltd", "Acme Chemicals", "ACME CHEM", "12-3456789"):
         assert name in identity
-    assert "2 shipments." in html
+    assert "3 shipments." in html
     assert f'href="/web/alerts/{seeded["dea_amber"][0]}"' in html  # US-1's alert
     incidents = html.split('id="entity-incidents"')[1].split("</ul>")[0]
     assert f"Incident #{ring['Port of Houston']}<" in incidents
@@ -124,6 +132,20 @@ def test_consignment_page_links_its_entities_and_incidents(
     incidents = html.split('id="linked-incidents"')[1].split("</ul>")[0]
     assert f"Incident #{ring['Port of Houston']}<" in incidents
     assert f"Incident #{ring['Nhava Sheva']}<" not in incidents
+
+
+def test_a_resolved_exporters_history_covers_all_its_spellings(
+        site: TestClient, world: World, ring: dict[str, int],
+        seeded: dict[str, Any]) -> None:
+    # US-9 spells the exporter differently; only its entity ties it to Acme's US-1.
+    [us9] = upload(site, world, "dea_analyst", "TLP:AMBER",
+                   alert("US-9", 0.7, exporter="A.C.M.E. Chem (Pvt)"))
+    sign_in(site, world, "cbp_analyst")
+    html = site.get(f"/web/alerts/{seeded['dea_amber'][0]}").text
+    history = html.split('id="h-exporter_name"')[1].split("</section>")[0]
+    assert f'href="/web/alerts/{us9}"' in history
+    assert f'href="/web/alerts/{seeded["dea_amber"][1]}"' in history  # US-2
+    assert f'href="/web/alerts/{seeded["dea_amber"][0]}"' not in history  # itself
 
 
 def test_supervisor_releases_an_entity_from_its_page(

@@ -36,6 +36,7 @@ __all__ = [
     "party_alerts",
     "queue",
     "readable_for_shipments",
+    "shipment_alerts",
     "upload",
 ]
 
@@ -205,5 +206,16 @@ def party_alerts(session: Session, caller: Caller, field: str, name: str, *, exc
     rows = session.scalars(select(Alert).where(
         _visible(caller), Alert.id != exclude,
         Alert.row.contains(_field(field, name), autoescape=True))
+        .order_by(Alert.id.desc()).limit(limit)).all()
+    return [row for row in rows if can_read(caller, _access(session, row))]
+
+
+def shipment_alerts(session: Session, caller: Caller, shipments: Any, *, exclude: int,
+                    limit: int) -> list[Alert]:
+    """The newest alerts the caller may read about any of ``shipments`` (a list of
+    shipment ids, or a query selecting them), leaving out alert ``exclude``: a resolved
+    party's history through the shipment index, under every spelling of its name."""
+    rows = session.scalars(select(Alert).where(
+        _visible(caller), Alert.id != exclude, Alert.shipment_id.in_(shipments))
         .order_by(Alert.id.desc()).limit(limit)).all()
     return [row for row in rows if can_read(caller, _access(session, row))]

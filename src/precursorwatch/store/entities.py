@@ -60,6 +60,7 @@ __all__ = [
     "names_of",
     "neighbourhood",
     "release_entity",
+    "shipment_ids",
     "shipments_of",
     "upload",
 ]
@@ -231,6 +232,11 @@ def shipments_of(session: Session, entity_id: int, limit: int) -> tuple[list[Ent
                            .order_by(EntityShipment.shipment_id, EntityShipment.role)
                            .limit(limit)).all()
     return list(rows), total
+
+
+def shipment_ids(entity_id: int) -> Any:
+    """A query of the shipment ids of an entity (for ``IN`` clauses)."""
+    return select(EntityShipment.shipment_id).where(EntityShipment.entity_id == entity_id)
 
 
 def entities_of_shipment(session: Session, caller: Caller,

@@ -205,20 +205,25 @@ def alert_page(request: Request, alert_id: RecordId, caller: PageCallerDep,
     with store.write() as session:
         row = alerts.get_alert(session, caller, alert_id)
         item = _alert_view(row)
+        parties = entities.entities_of_shipment(session, caller, row.shipment_id)
         history: dict[str, list[dict[str, Any]]] = {}
-        for side in ("exporter_name", "importer_name"):
+        for side, role in (("exporter_name", "exporter"), ("importer_name", "importer")):
             name = item["row"].get(side)
             if not name:
                 continue
-            found = alerts.party_alerts(session, caller, side, str(name), exclude=row.id,
-                                        limit=20)
+            resolved = [e.row.id for e, r in parties if r == role]
+            # A resolved party's history comes through the shipment index, under all its
+            # names; otherwise by its name as written, a scan of the alerts' rows.
+            found = (alerts.shipment_alerts(session, caller, entities.shipment_ids(
+                resolved[0]), exclude=row.id, limit=20) if resolved
+                else alerts.party_alerts(session, caller, side, str(name), exclude=row.id,
+                                         limit=20))
             history[side] = [_alert_view(r) for r in found]
         linked = [{"id": n.row.id, "status": cast(Notification, n.row).status,
                    "importing": cast(Notification, n.row).importing_nation,
                    "marking": n.access.marking.value}
                   for n in records.notifications_for_shipment(session, caller,
                                                               row.shipment_id)]
-        parties = entities.entities_of_shipment(session, caller, row.shipment_id)
         linked_entities = [{"id": e.row.id, "name": e.row.name, "role": role,
                             "marking": e.access.marking.value} for e, role in parties]
         # Incidents naming a party of the shipment, as written or as any name of its
