@@ -114,6 +114,21 @@ def _access(session: Session, row: Entity) -> RecordAccess:
     return RecordAccess(agency.code, agency.nation, Marking(row.marking), released)
 
 
+def _accesses(session: Session, rows: Sequence[Entity]) -> list[RecordAccess]:
+    """:func:`_access` for many entities in two queries, for lists and networks."""
+    agencies = {agency.id: agency for agency in session.scalars(select(Agency))}
+    released: dict[int, set[str]] = {}
+    ids = [row.id for row in rows]
+    if ids:
+        for record_id, nation in session.execute(select(Release.record_id, Release.nation)
+                                                 .where(Release.record_kind == ENTITY,
+                                                        Release.record_id.in_(ids))):
+            released.setdefault(record_id, set()).add(nation)
+    return [RecordAccess(agencies[row.owner_agency_id].code,
+                         agencies[row.owner_agency_id].nation, Marking(row.marking),
+                         frozenset(released.get(row.id, ()))) for row in rows]
+
+
 def _visible(caller: Caller) -> Any:
     """A SQL condition exactly as strict as :func:`can_read` (so counts are right), which
     is still applied to every row returned."""
@@ -218,7 +233,8 @@ def list_entities(session: Session, caller: Caller, *, query: str, limit: int,
     total = session.scalar(select(func.count()).select_from(wanted.subquery())) or 0
     rows = session.scalars(wanted.order_by(Entity.name, Entity.id).limit(limit)
                            .offset(offset)).all()
-    loaded = [LoadedEntity(row, _access(session, row)) for row in rows]
+    loaded = [LoadedEntity(row, access)
+              for row, access in zip(rows, _accesses(session, rows), strict=True)]
     return [item for item in loaded if can_read(caller, item.access)], total
 
 
@@ -247,8 +263,8 @@ def entities_of_shipment(session: Session, caller: Caller,
             EntityShipment, EntityShipment.entity_id == Entity.id)
         .where(EntityShipment.shipment_id == shipment_id, _visible(caller))
         .order_by(EntityShipment.role, Entity.id).limit(50)).all()
-    found = [(LoadedEntity(row, _access(session, row)), role)
-             for row, role in rows]
+    found = [(LoadedEntity(row, access), role) for (row, role), access in
+             zip(rows, _accesses(session, [row for row, _ in rows]), strict=True)]
     return [(item, role) for item, role in found if can_read(caller, item.access)]
 
 
@@ -275,14 +291,16 @@ def neighbourhood(session: Session, caller: Caller, centre: Entity, *, depth: in
             .order_by(EntityLink.weight.desc(), EntityLink.id).limit(limit * 20)).all()
         candidates = [other for tie in ties for other in (tie.entity_id, tie.other_id)
                       if other not in seen]
-        rows = {row.id: row for row in session.scalars(select(Entity).where(
-            Entity.id.in_(set(candidates)), _visible(caller)))}
+        found = session.scalars(select(Entity).where(
+            Entity.id.in_(set(candidates)), _visible(caller))).all()
+        rows = {row.id: (row, access)
+                for row, access in zip(found, _accesses(session, found), strict=True)}
         frontier = []
         for other in dict.fromkeys(candidates):
-            row = rows.get(other)
-            if row is None or len(seen) >= limit:
+            if other not in rows or len(seen) >= limit:
                 continue
-            if can_read(caller, _access(session, row)):
+            row, access = rows[other]
+            if can_read(caller, access):
                 seen[other] = (row, distance)
                 frontier.append(other)
     ids = list(seen)
