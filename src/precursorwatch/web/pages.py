@@ -63,7 +63,7 @@ STATUS_WORDS = {
 
 
 def render(request: Request, name: str, caller: Caller | None, code: int = 200,
-            **context: Any) -> Response:
+           **context: Any) -> Response:
     token = request.cookies.get(COOKIE, "")
     return templates.TemplateResponse(
         request, name, {"caller": caller, "csrf": csrf_token(token) if token else "",
@@ -83,7 +83,7 @@ def _html_error(request: Request, status: int, title: str, detail: str) -> Respo
 
 
 def log_page(store: StoreDep, caller: Caller, action: str, kind: str,
-         record_id: int | None = None, detail: str = "") -> None:
+             record_id: int | None = None, detail: str = "") -> None:
     with store.write() as session:
         audit.append(session, caller=caller, action=f"web {action}", outcome="ok",
                      record_kind=kind, record_id=record_id, detail=detail)
@@ -172,9 +172,9 @@ def queue(request: Request, caller: PageCallerDep, store: StoreDep,
                                    offset=(page - 1) * PAGE_SIZE)
         items = [_alert_view(row) for row in rows]
     return render(request, "queue.html", caller, items=items, total=total, wanted=wanted,
-                   status=status, page=page, pages=max(1, -(-total // PAGE_SIZE)),
-                   sorts={"-score": "Highest score first", "score": "Lowest score first",
-                          "-id": "Newest first", "id": "Oldest first"})
+                  status=status, page=page, pages=max(1, -(-total // PAGE_SIZE)),
+                  sorts={"-score": "Highest score first", "score": "Lowest score first",
+                         "-id": "Newest first", "id": "Oldest first"})
 
 
 def _score(text: str) -> float | None:
@@ -305,7 +305,7 @@ def inbox(request: Request, caller: PageCallerDep, store: StoreDep) -> Response:
     incoming = [v for v in views if v["row"].importing_nation == caller.nation]
     outgoing = [v for v in views if v["row"].exporting_nation == caller.nation]
     return render(request, "notifications.html", caller, incoming=incoming,
-                   outgoing=outgoing)
+                  outgoing=outgoing)
 
 
 @router.get("/notifications/{record_id}")
@@ -323,8 +323,8 @@ def notification_page(request: Request, record_id: RecordId, caller: PageCallerD
                   and bool(caller.roles & {Role.ANALYST, Role.SUPERVISOR}))
     return render(request, "notification.html", caller, view=view, may_answer=may_answer,
                   releases=releases, released_to=sorted(loaded.access.released_to),
-                   answers={"no_objection": "No objection", "objection": "Object",
-                            "request_info": "Ask for more information"})
+                  answers={"no_objection": "No objection", "objection": "Object",
+                           "request_info": "Ask for more information"})
 
 
 @router.post("/notifications/{record_id}/answer")
@@ -411,7 +411,7 @@ def overview_page(request: Request, caller: PageCallerDep, store: StoreDep) -> R
         ("Overdue action items by agency", figures["overdue_actions_by_agency"]),
     ]
     return render(request, "overview.html", caller, charts=charts,
-                   turnaround=figures["median_turnaround_days_by_importing_nation"])
+                  turnaround=figures["median_turnaround_days_by_importing_nation"])
 
 
 def install(app: FastAPI) -> None:
