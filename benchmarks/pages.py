@@ -1,15 +1,20 @@
 """How long the reviewers' pages take with 100,000 screened consignments in the store.
 
 What it measures: the wall time of ``GET`` requests for the alert queue (default view,
-filtered by substance, lane, nation and score, a deep page) and a consignment page, sent
-over loopback HTTP to the real app under uvicorn, signed in by cookie as an analyst. Each
-request is timed from send to last byte; p50, p95 and max over ``--repeat`` requests per
-view are printed, with the number of alerts the queue counted.
+filtered by substance, lane, nation and score, a deep page), a consignment page (with its
+history, entities and incidents), the entity list (all, and searched) and an entity page
+(names, shipments, incidents, network), the incidents and cases pages, sent over loopback
+HTTP to the real app under uvicorn, signed in by cookie as an analyst. Each request is
+timed from send to last byte; p50, p95 and max over ``--repeat`` requests per view are
+printed, with the number of alerts or entities the page counted.
 
 Data: ``--rows`` alerts (default 100,000) uploaded through ``store.alerts.upload`` (the
 API's own path) by two agencies of one nation, 80 % TLP:AMBER and 20 % TLP:RED, scores,
-substances and lanes drawn with a fixed seed from a small list, into a fresh SQLite file
-(or the PostgreSQL server at ``--pg URL``).
+substances and lanes drawn with a fixed seed from a small list; the 2,006 exporters and
+importers named in them as resolved entities through ``store.entities.upload`` (each with
+its shipments, about 100, tied to three others; one in ten TLP:RED of the other agency);
+and 500 incidents naming exporters. Into a fresh SQLite file, or the empty PostgreSQL
+database at ``--pg URL``.
 
 Run: ``.venv/bin/python benchmarks/pages.py`` (``--rows``, ``--repeat``, ``--pg``).
 The target is under 300 ms per page.
@@ -23,7 +28,9 @@ import statistics
 import tempfile
 import threading
 import time
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
@@ -31,7 +38,7 @@ import uvicorn
 from precursorwatch.exchange.notifications import default_nation_rules
 from precursorwatch.exchange.policy import Marking, Role
 from precursorwatch.settings import Settings
-from precursorwatch.store import alerts, identity
+from precursorwatch.store import alerts, entities, identity, records
 from precursorwatch.store.session import Store, migrate
 from precursorwatch.web import create_site
 
@@ -79,8 +86,43 @@ def _seed(url: str, rows: int, seed: int) -> str:
         who = callers["analyst"] if (start // batch) % 2 == 0 else callers["other"]
         with store.write() as session:
             alerts.upload(session, who, items, marking)
+    _seed_entities(store, callers, rows, rng)
     store.dispose()
     return token
+
+
+def _seed_entities(store: Store, callers: dict[str, Any], rows: int,
+                   rng: random.Random) -> None:
+    shipments: dict[str, list[entities.ShipmentRef]] = {}
+    for i in range(rows):
+        for side, count in (("Exporter", 997), ("Importer", 1009)):
+            shipments.setdefault(f"{side} {i % count}", []).append(entities.ShipmentRef(
+                f"S{i:07d}", "US-DEA", side.lower()))
+    names = sorted(shipments)
+    keys = {name: f"pw-entity-{index:05d}" for index, name in enumerate(names)}
+    uploads: dict[str, list[entities.EntityUpload]] = {"analyst": [], "other": []}
+    for index, name in enumerate(names):
+        owner = "other" if index % 10 == 9 else "analyst"
+        uploads[owner].append(entities.EntityUpload(
+            key=keys[name], schema="Company",
+            properties={"name": [name], "alias": [name.upper(), f"{name} Pvt Ltd"],
+                        "registrationNumber": [f"REG{index:06d}"], "country": ["in"]},
+            shipments=shipments[name]))
+    for owner, marking in (("analyst", Marking.AMBER), ("other", Marking.RED)):
+        mine = {item.key for item in uploads[owner]}
+        ties = [entities.LinkUpload(a.key, b, rng.uniform(0.5, 8), "trade", rng.randint(1, 9))
+                for a in uploads[owner]
+                for b in rng.sample(sorted(mine - {a.key}), 3)]
+        with store.write() as session:
+            entities.upload(session, callers[owner], uploads[owner], ties, marking)
+    with store.write() as session:
+        for i in range(500):
+            records.create_incident(
+                session, callers["analyst"], kind="seizure", occurred_on=date(2026, 1, 1)
+                + timedelta(days=i % 300), place="Port of Houston",
+                substances=[{"substance": "acetic anhydride"}], route=None,
+                modus_operandi=None, parties=[{"name": f"Exporter {i}", "role": "exporter"}],
+                summary="drums seized", marking=Marking.AMBER)
 
 
 def _serve(url: str) -> tuple[uvicorn.Server, str]:
@@ -123,6 +165,11 @@ def main() -> None:
         "queue, nation MX and score >= 0.9": "/web/alerts?status=all&nation=MX&min_score=0.9",
         "queue, page 100": "/web/alerts?status=all&page=100",
         "consignment page with history": "/web/alerts/12345",
+        "entities, first page": "/web/entities",
+        "entities, searched by name": "/web/entities?q=Exporter%2012",
+        "entity page with its network": "/web/entities/12",
+        "incidents": "/web/incidents",
+        "cases": "/web/cases",
     }
     with httpx.Client(base_url=base, timeout=60, cookies={"pw_session": token}) as client:
         for label, path in views.items():
@@ -134,7 +181,7 @@ def main() -> None:
                 assert answer.status_code == 200, (path, answer.status_code)
             counted = ""
             if 'id="count"' in answer.text:
-                counted = answer.text.split('id="count" role="status">')[1].split(" ")[0]
+                counted = answer.text.split('id="count"')[1].split(">")[1].split(" ")[0]
             times.sort()
             print(f"{label:48s} p50 {statistics.median(times):7.1f} ms  "
                   f"p95 {times[int(len(times) * 0.95) - 1]:7.1f} ms  max {times[-1]:7.1f} ms"

@@ -160,7 +160,8 @@ def main(out_dir: str) -> None:
     from demo_exchange import USERS, seed
 
     exchange = seed(out)
-    console.print(f"Loaded the {len(alerts)} alerts, two notifications to India, an incident "
+    console.print(f"Loaded the {len(alerts)} alerts, the resolved entities with their "
+                  f"shipments and ties, two notifications to India, an incident "
                   f"and a case into {exchange}. Demo users (password: demo- and the name): "
                   + ", ".join(f"{name} ({agency} {role.value})"
                               for name, (agency, role) in USERS.items()))

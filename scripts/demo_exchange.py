@@ -1,8 +1,11 @@
-"""The demo's exchange store: the screening alerts, a few notifications, an incident and a
-case, with demo users of both nations, so that ``make serve`` shows the reviewers' pages.
+"""The demo's exchange store: the screening alerts, the resolved entities with their
+shipments and ties, a few notifications, an incident and a case, with demo users of both
+nations, so that ``make serve`` shows the reviewers' pages.
 
-Run by ``scripts/demo.py`` after screening; ``python scripts/demo_exchange.py OUT`` runs it
-alone on an existing ``OUT/screened.csv`` and ``OUT/simulated/new.csv``.
+Run by ``scripts/demo.py`` after screening, resolving and building the network;
+``python scripts/demo_exchange.py OUT`` runs it alone on an existing ``OUT/screened.csv``,
+``OUT/simulated/new.csv``, ``OUT/entities.ftm.jsonl``, ``OUT/entities.graphml`` and
+``OUT/typed.graphml``.
 """
 
 from __future__ import annotations
@@ -14,9 +17,12 @@ from typing import Any
 
 import pyarrow.csv as pa_csv
 
+from precursorwatch.api.routes.entities import upload_entities
+from precursorwatch.api.schemas import EntitiesIn
+from precursorwatch.commands._entity_upload import entity_payload
 from precursorwatch.exchange.notifications import default_nation_rules
 from precursorwatch.exchange.policy import Caller, Marking, Role
-from precursorwatch.store import alerts, cases, identity, records
+from precursorwatch.store import alerts, audit, cases, entities, identity, records
 from precursorwatch.store.session import Store, migrate
 
 #: Demo users: name -> (agency, role). Each one's password is "demo-" + the user name:
@@ -74,6 +80,24 @@ def seed(out: Path) -> Path:
         alerts.upload(session, callers["dea.analyst"], by_nation["US"], Marking.AMBER)
         alerts.upload(session, callers["ncb.analyst"], by_nation["IN"], Marking.AMBER)
 
+    # The resolved entities as `network publish` sends them: DEA's, marked AMBER, and
+    # released to India by a DEA supervisor, so both nations' reviewers see them.
+    payload = entity_payload(out / "entities.ftm.jsonl", out / "entities.graphml",
+                             out / "typed.graphml")
+    uploaded = upload_entities(store, callers["dea.analyst"], EntitiesIn.model_validate(
+        {**payload, "marking": Marking.AMBER.value}))
+    with store.write() as session:
+        for item in uploaded:
+            entities.release_entity(session, callers["dea.supervisor"], item.id, "IN",
+                                    "resolved from the joint trade data")
+            audit.append(session, caller=callers["dea.supervisor"], action="release",
+                         outcome="ok", record_kind=entities.ENTITY, record_id=item.id,
+                         detail="to IN: resolved from the joint trade data")
+    # The incident names the importer of India's highest-scored alert, so that its
+    # consignment and its entity page show it.
+    top = max(by_nation["IN"], key=lambda a: a["score"], default=None)
+    suspect = str(top["row"].get("importer_name") or "") if top else ""
+
     with store.write() as session:
         for substance, cas, kg in (("acetic anhydride", "108-24-7", 2000.0),
                                    ("pseudoephedrine", "90-82-4", 150.0)):
@@ -90,7 +114,9 @@ def seed(out: Path) -> Path:
             - timedelta(days=20), place="Mundra port, Gujarat",
             substances=[{"substance": "acetic anhydride", "cas_number": "108-24-7",
                          "quantity_kg": 800.0}], route="AE → IN", modus_operandi=
-            "declared as glacial acetic acid", parties=[], summary="800 kg seized in drums "
+            "declared as glacial acetic acid",
+            parties=[{"name": suspect, "role": "importer"}] if suspect else [],
+            summary="800 kg seized in drums "
             "declared as acetic acid", marking=Marking.AMBER)
         case = cases.create_case(session, callers["ncb.analyst"], title="Acetic anhydride "
                                  "through Mundra", summary="Follow the importer's suppliers",

@@ -23,7 +23,7 @@ from precursorwatch.store.session import Store
 from precursorwatch.web import create_site
 from tests.api.live import live_server
 from tests.exchange_fixtures import World, seed_world
-from tests.web.conftest import alert
+from tests.web.conftest import alert, entity, tie
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -81,6 +81,26 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Worl
                 post("dea_super", f"/notifications/{made['id']}/release",
                      {"nation": "IN", "reason": "pre-export notice"})
                 ids[name] = made["id"]
+            # NCB's resolved parties of its alerts, and DEA's RED front company.
+            ncb = post("ncb_analyst", "/entities", {"marking": "TLP:AMBER", "entities": [
+                entity("pw-entity-sagar", "Sagar Chem Private Limited", "Sagar Chem",
+                       "SAGAR CHEM PVT LTD", shipments=(("IN-7", "exporter"),),
+                       ids=("05EZBCV9160R1Z5",), country="in"),
+                entity("pw-entity-bharat", "Bharat Pharma", shipments=(
+                    ("IN-7", "importer"), ("IN-8", "importer")), country="in"),
+                entity("pw-entity-acme", "Acme Chemicals", shipments=(("IN-8", "exporter"),)),
+            ], "links": [tie("pw-entity-sagar", "pw-entity-bharat"),
+                         tie("pw-entity-bharat", "pw-entity-acme", "address")]})
+            ids |= {item["key"]: item["id"] for item in ncb}
+            ids["secret_entity"] = post("dea_analyst", "/entities", {
+                "marking": "TLP:RED", "entities": [
+                    entity("pw-entity-secret", "Secret Front Ltd",
+                           shipments=(("US-SECRET", "exporter"),))]})[0]["id"]
+            post("ncb_analyst", "/incidents", {
+                "kind": "seizure", "occurred_on": "2026-03-01", "place": "Mundra port",
+                "substances": [{"substance": "acetic anhydride"}], "summary": "drums seized",
+                "parties": [{"name": "Sagar Chem", "role": "exporter"}],
+                "marking": "TLP:AMBER"})
         store = Store(db, pool_size=1)
         with store.write() as session:
             session.execute(update(Notification).where(Notification.id == ids["late"])
@@ -197,7 +217,7 @@ def test_pages_have_no_accessibility_violations(browser: Any, served: Any) -> No
     _sign_in(page, world, "ncb_analyst")
     pages += ["/web/alerts", f"/web/alerts/{ids['ncb_alert'] + 1}", "/web/notifications",
               f"/web/notifications/{ids['late']}", "/web/incidents", "/web/cases",
-              "/web/overview"]
+              "/web/overview", "/web/entities", f"/web/entities/{ids['pw-entity-bharat']}"]
     found = {}
     for path in pages:
         if path == "/web/login":
@@ -211,4 +231,88 @@ def test_pages_have_no_accessibility_violations(browser: Any, served: Any) -> No
         if path == "/web/login":
             _sign_in(page, world, "ncb_analyst")
     assert found == {path: [] for path in pages}
+    page.context.close()
+
+
+def test_consignment_to_entity_and_its_network(browser: Any, served: Any) -> None:
+    """From an alert to its exporter's page: names, incidents, the drawn network, and on
+    to a neighbour, by mouse and by keyboard; DEA's RED entity never shows in India."""
+    base, world, ids = served
+    page = _page(browser, base, "Asia/Kolkata")
+    _sign_in(page, world, "ncb_analyst")
+    page.goto(f"/web/alerts/{ids['ncb_alert']}")
+    parties = page.locator("#linked-entities")
+    assert "Exporter: Sagar Chem Private Limited" in parties.inner_text()
+    assert "Mundra port" in page.locator("#linked-incidents").inner_text()
+    parties.get_by_role("link", name="Sagar Chem Private Limited").click()
+    page.wait_for_url(f"**/web/entities/{ids['pw-entity-sagar']}")
+    identity = page.locator("#identity").inner_text()
+    assert "SAGAR CHEM PVT LTD" in identity and "05EZBCV9160R1Z5" in identity
+    # vis-network draws on a canvas once the vendored script has loaded (no network).
+    page.locator("#graph canvas").wait_for()
+    page.wait_for_function("document.getElementById('graph').dataset.ready === 'yes'")
+    assert page.locator("#neighbours tbody tr").count() == 2
+    assert "Mundra port" in page.locator("#entity-incidents").inner_text()
+    assert "Secret Front" not in page.content()
+    _shot(page, "entity")
+    # Keyboard: focus the neighbour's link in the table and follow it with Enter.
+    page.locator("#neighbours").get_by_role("link", name="Bharat Pharma").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/web/entities/{ids['pw-entity-bharat']}")
+    assert page.locator("#shipment-count").inner_text().startswith("2 shipments")
+    assert page.goto(f"/web/entities/{ids['secret_entity']}").status == 404
+    page.context.close()
+
+
+def test_analyst_opens_a_case_and_supervisor_releases_it(browser: Any, served: Any) -> None:
+    base, world, _ = served
+    page = _page(browser, base, "Asia/Kolkata")
+    _sign_in(page, world, "ncb_analyst")
+    page.get_by_role("link", name="Cases").click()
+    page.get_by_text("Open a new case").click()
+    page.get_by_label("Title").fill("Sagar Chem shipments to Mexico")
+    page.get_by_label("Summary (what the case is about)").fill("Follow the buyer's bank")
+    page.get_by_label("Marking (who may see it)").select_option("TLP:AMBER")
+    _shot(page, "case-new")
+    page.get_by_role("button", name="Open the case").click()
+    case = page.locator("section.case", has_text="Sagar Chem shipments to Mexico")
+    case.get_by_text("Add an action item or a record").click()
+    case.get_by_label("Action item").fill("Ask the bank for the buyer's payments")
+    case.get_by_label("Due on").fill("2999-01-31")
+    case.get_by_role("button", name="Add the action item").click()
+    case = page.locator("section.case", has_text="Sagar Chem shipments to Mexico")
+    assert "Ask the bank" in case.inner_text()
+    assert case.get_by_role("button", name="Release").count() == 0  # not a supervisor
+    page.context.close()
+    page = _page(browser, base, "Asia/Kolkata")
+    _sign_in(page, world, "ncb_super")
+    page.goto("/web/cases")
+    case = page.locator("section.case", has_text="Sagar Chem shipments to Mexico")
+    case.get_by_label("Why (kept in the audit trail)").fill("joint operation with DEA")
+    _shot(page, "case-release")
+    case.get_by_role("button", name="Release case").click()
+    case = page.locator("section.case", has_text="Sagar Chem shipments to Mexico")
+    assert "Released to: US." in case.inner_text()
+    page.context.close()
+    page = _page(browser, base, "America/New_York")
+    _sign_in(page, world, "dea_analyst")
+    page.goto("/web/cases")
+    assert "Sagar Chem shipments to Mexico" in page.content()
+    page.context.close()
+
+
+def test_sign_out_ends_the_session_on_the_server(browser: Any, served: Any) -> None:
+    base, world, _ = served
+    page = _page(browser, base, "America/New_York")
+    _sign_in(page, world, "dea_analyst")
+    cookies = page.context.cookies()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/web/login")
+    # The same cookie in a fresh browser: the server no longer knows it.
+    thief = browser.new_context(base_url=base)
+    thief.add_cookies(cookies)
+    stolen = thief.new_page()
+    stolen.goto("/web/alerts")
+    assert "/web/login" in stolen.url
+    thief.close()
     page.context.close()

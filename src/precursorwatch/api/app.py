@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from precursorwatch import __version__
 from precursorwatch.api import errors
-from precursorwatch.api.routes import alerts, cases, incidents, me, notifications
+from precursorwatch.api.routes import alerts, cases, entities, incidents, me, notifications
 from precursorwatch.settings import Settings
 from precursorwatch.store.session import Store, migrate
 
@@ -48,6 +48,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(incidents.router)
     app.include_router(cases.router)
     app.include_router(alerts.router)
+    app.include_router(entities.router)
     return app
 
 

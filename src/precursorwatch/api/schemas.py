@@ -21,6 +21,14 @@ __all__ = [
     "CaseIn",
     "CaseOut",
     "DecisionIn",
+    "EntitiesIn",
+    "EntityIn",
+    "EntityLinkIn",
+    "EntityOut",
+    "EntityShipmentIn",
+    "EntityShipmentOut",
+    "EntitySummary",
+    "EntityTieOut",
     "EventOut",
     "IncidentIn",
     "IncidentOut",
@@ -293,3 +301,83 @@ class AlertOut(BaseModel):
     decision: Literal["cleared", "referred", "stopped"] | None
     decision_note: str | None
     decided_at: datetime | None
+
+
+_Key = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00\s]+$",
+                            description="the entity's FtM id from `precursorwatch resolve`",
+                            examples=["pw-entity-437239c85c5caa26"])]
+_Value = Annotated[str, Field(max_length=1000, pattern=_NO_NUL)]
+
+
+class EntityShipmentIn(_In):
+    shipment_id: Annotated[str, Field(min_length=1, max_length=100, pattern=_NO_NUL)]
+    source: Annotated[str, Field(max_length=100, pattern=_NO_NUL)] | None = None
+    role: Annotated[str, Field(min_length=1, max_length=20, pattern=_NO_NUL,
+                               examples=["exporter"])]
+
+
+class EntityIn(_In):
+    """One line of `resolve --out` (a FollowTheMoney entity), with its shipments."""
+
+    id: _Key
+    schema_: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z]+$",
+                                  alias="schema", examples=["Company"])]
+    properties: dict[Annotated[str, Field(min_length=1, max_length=50,
+                                          pattern=r"^[A-Za-z]+$")],
+                     list[_Value]] = Field(max_length=50)
+    shipments: list[EntityShipmentIn] = Field(default=[], max_length=50_000)
+
+
+class EntityLinkIn(_In):
+    """One tie of the entity graph from `network build --out`."""
+
+    source: _Key
+    target: _Key
+    weight: float = Field(ge=-1e6, le=1e6)
+    kinds: Annotated[str, Field(max_length=200, pattern=_NO_NUL)] = ""
+    shared: int = Field(default=1, ge=0, le=2**31 - 1)
+
+
+class EntitiesIn(_In):
+    entities: list[EntityIn] = Field(min_length=1, max_length=20_000)
+    links: list[EntityLinkIn] = Field(default=[], max_length=200_000)
+    marking: Marking | None = None
+
+
+class EntityShipmentOut(BaseModel):
+    shipment_id: str
+    source: str | None
+    role: str
+
+
+class EntityTieOut(BaseModel):
+    entity: int
+    name: str
+    weight: float
+    kinds: str
+    shared: int
+
+
+class EntityOut(BaseModel):
+    id: int
+    key: str
+    owner_agency: str
+    owner_nation: str
+    marking: Marking
+    released_to: list[str]
+    schema_: str = Field(serialization_alias="schema")
+    name: str
+    properties: dict[str, list[str]]
+    shipment_count: int
+    shipments: list[EntityShipmentOut]
+    ties: list[EntityTieOut]
+    releases: list[ReleaseOut]
+
+
+class EntitySummary(BaseModel):
+    id: int
+    key: str
+    owner_agency: str
+    marking: Marking
+    schema_: str = Field(serialization_alias="schema")
+    name: str

@@ -384,3 +384,45 @@ def _chosen(graph: ig.Graph, partition: Partition, community: int | None) -> int
     counts = np.bincount(partition.membership, weights=flagged.astype(float),
                          minlength=partition.count)
     return int(np.argmax(counts)) if counts.max(initial=0) > 0 else 0
+
+
+@app.command("publish")
+def publish(
+    url: Annotated[str, typer.Option(
+        "--url", help="The exchange server to send the entities to, e.g. "
+                      "https://exchange.example.org")],
+    ftm_file: Annotated[Path, typer.Option(
+        "--entities", help="The resolved entities: the FtM JSON lines of `resolve --out`.")],
+    graph_file: Annotated[Path | None, typer.Option(
+        "--graph", help="The entity graph of `network build --out` (GraphML): its ties "
+                        "between the entities are sent too (default: none).")] = None,
+    typed_file: Annotated[Path | None, typer.Option(
+        "--typed", help="The typed graph of `network build --typed` (GraphML): each "
+                        "entity's shipments, and its role in them, are sent too "
+                        "(default: none).")] = None,
+    marking: Annotated[str | None, typer.Option(
+        "--marking", help="TLP marking of the uploaded entities, e.g. TLP:AMBER (default: "
+                          "your agency's default marking).")] = None,
+    token: Annotated[str | None, typer.Option(
+        "--token", envvar="PRECURSORWATCH_TOKEN", help="Bearer token for the exchange "
+        "server (from `admin token issue`). Default: $PRECURSORWATCH_TOKEN.")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Send resolved entities, their shipments and their ties to an exchange server, where
+    reviewers see them on entity pages under your agency's marking.
+
+    Use it after `resolve` and `network build`, so that the reviewers' pages show who is
+    behind a consignment and whom they are tied to. Entities sent again replace your
+    agency's earlier copies (same ids); an entity keeps at most 50,000 shipments.
+
+    Example:
+
+    * `precursorwatch network publish --url http://127.0.0.1:8000 --entities
+      entities.ftm.jsonl --graph entities.graphml --typed typed.graphml`
+    """
+    from precursorwatch.commands._entity_upload import entity_payload, publish_entities
+
+    payload = entity_payload(ftm_file, graph_file, typed_file)
+    sent, ties = publish_entities(url, token, payload, marking)
+    if not quiet:
+        err.print(f"Published {sent:,} entities and {ties:,} ties to {url}.")

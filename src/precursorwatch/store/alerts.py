@@ -27,7 +27,18 @@ from precursorwatch.exchange.policy import (
 )
 from precursorwatch.store.models import Agency, Alert
 
-__all__ = ["Decision", "QueueFilter", "decide", "get_alert", "list_alerts", "queue", "upload"]
+__all__ = [
+    "Decision",
+    "QueueFilter",
+    "decide",
+    "get_alert",
+    "list_alerts",
+    "party_alerts",
+    "queue",
+    "readable_for_shipments",
+    "shipment_alerts",
+    "upload",
+]
 
 Decision = Literal["cleared", "referred", "stopped"]
 #: The queue's sort orders: column and direction.
@@ -162,3 +173,49 @@ def decide(session: Session, caller: Caller, alert_id: int, decision: Decision,
         raise Conflict(f"alert {alert_id} was decided already")
     session.refresh(row)
     return row
+
+
+def readable_for_shipments(session: Session, caller: Caller,
+                           shipment_ids: Sequence[str]) -> dict[str, int]:
+    """For each of these shipments, the first alert about it that the caller may read (by
+    id), in one query: an entity's page links its shipments to their alerts."""
+    if not shipment_ids:
+        return {}
+    rows = session.execute(
+        select(Alert.id, Alert.shipment_id, Alert.marking, Agency.code, Agency.nation)
+        .join(Agency, Agency.id == Alert.owner_agency_id)
+        .where(Alert.shipment_id.in_(set(shipment_ids)), _visible(caller))
+        .order_by(Alert.id)).all()
+    found: dict[str, int] = {}
+    for alert_id, shipment, marking, agency, nation in rows:
+        # As _access: alerts are not released, so their owner's nation is all they reach.
+        if shipment not in found and can_read(caller, RecordAccess(agency, nation,
+                                                                   Marking(marking))):
+            found[shipment] = alert_id
+    return found
+
+
+def party_alerts(session: Session, caller: Caller, field: str, name: str, *, exclude: int,
+                 limit: int) -> list[Alert]:
+    """The newest alerts the caller may read whose row names ``name`` as ``field``
+    (``exporter_name``, ``importer_name``), leaving out alert ``exclude``.
+
+    Unlike :func:`queue` it does not count them: the count scans every alert, while the
+    newest few are found by walking the ids down, which keeps a consignment page fast.
+    """
+    rows = session.scalars(select(Alert).where(
+        _visible(caller), Alert.id != exclude,
+        Alert.row.contains(_field(field, name), autoescape=True))
+        .order_by(Alert.id.desc()).limit(limit)).all()
+    return [row for row in rows if can_read(caller, _access(session, row))]
+
+
+def shipment_alerts(session: Session, caller: Caller, shipments: Any, *, exclude: int,
+                    limit: int) -> list[Alert]:
+    """The newest alerts the caller may read about any of ``shipments`` (a list of
+    shipment ids, or a query selecting them), leaving out alert ``exclude``: a resolved
+    party's history through the shipment index, under every spelling of its name."""
+    rows = session.scalars(select(Alert).where(
+        _visible(caller), Alert.id != exclude, Alert.shipment_id.in_(shipments))
+        .order_by(Alert.id.desc()).limit(limit)).all()
+    return [row for row in rows if can_read(caller, _access(session, row))]

@@ -31,6 +31,7 @@ __all__ = [
     "add_user",
     "caller_for_token",
     "issue_token",
+    "revoke_token",
     "revoke_tokens",
     "token_sha256",
 ]
@@ -125,6 +126,17 @@ def revoke_tokens(session: Session, username: str) -> int:
     global _revocations
     _revocations += 1
     return len(tokens)
+
+
+def revoke_token(session: Session, token: str) -> bool:
+    """Revoke one token (a web session's on sign-out), leaving the user's others live;
+    whether it was live."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_sha256 == token_sha256(token),
+                                                ApiToken.revoked_at.is_(None)))
+    if row is None:
+        return False
+    row.revoked_at = datetime.now(UTC)
+    return True
 
 
 def check_password(session: Session, username: str, password: str) -> bool:

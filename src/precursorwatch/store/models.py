@@ -33,6 +33,9 @@ __all__ = [
     "Base",
     "Case",
     "CaseLink",
+    "Entity",
+    "EntityLink",
+    "EntityShipment",
     "Incident",
     "Nation",
     "Notification",
@@ -290,3 +293,48 @@ class Alert(Base):
     decided_at: Mapped[datetime | None] = mapped_column(_UTC)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(_UTC)
+
+
+class Entity(Base):
+    """A firm or person resolved by ``precursorwatch resolve``, as uploaded by one agency:
+    marked and released like every other record. Each agency keeps its own copy of an
+    entity (its FtM id is unique per owner agency), so one agency's upload never changes
+    what another shared."""
+
+    __tablename__ = "entities"
+    __table_args__ = (UniqueConstraint("owner_agency_id", "key", name="uq_entities_owner_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    marking: Mapped[str] = mapped_column(String(20))
+    #: The FollowTheMoney id from `resolve` (``pw-entity-...``), stable across runs.
+    key: Mapped[str] = mapped_column(String(100), index=True)
+    schema: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(300), index=True)
+    #: JSON text: the FtM properties (alias, address, registrationNumber, country...).
+    properties: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(_UTC)
+
+
+class EntityShipment(Base):
+    """A shipment an entity took part in, and as what (exporter, importer, consignee)."""
+
+    __tablename__ = "entity_shipments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
+    shipment_id: Mapped[str] = mapped_column(String(100), index=True)
+    source: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+
+
+class EntityLink(Base):
+    """A tie between two entities of the same owner from the network build: its weight,
+    what they share (trade, address, phone...) and how many such things."""
+
+    __tablename__ = "entity_links"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
+    weight: Mapped[float] = mapped_column(Float)
+    kinds: Mapped[str] = mapped_column(String(200))
+    shared: Mapped[int] = mapped_column(Integer)

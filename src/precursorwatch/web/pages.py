@@ -19,15 +19,21 @@ from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
 
 from precursorwatch.api.deps import StoreDep
 from precursorwatch.exceptions import InputError
 from precursorwatch.exchange.notifications import Answer
-from precursorwatch.exchange.policy import Caller, Role
+from precursorwatch.exchange.policy import Caller, Marking, Role, can_write
 from precursorwatch.registry import Substance, load_registry
-from precursorwatch.store import alerts, audit, cases, records
-from precursorwatch.store.identity import caller_for_token, check_password, issue_token
-from precursorwatch.store.models import Notification
+from precursorwatch.store import alerts, audit, cases, entities, records
+from precursorwatch.store.identity import (
+    caller_for_token,
+    check_password,
+    issue_token,
+    revoke_token,
+)
+from precursorwatch.store.models import Agency, Notification
 from precursorwatch.web.auth import (
     COOKIE,
     FormDep,
@@ -35,11 +41,13 @@ from precursorwatch.web.auth import (
     check_csrf,
     csrf_token,
 )
+from precursorwatch.web.releases import release_form
 
-__all__ = ["install", "router"]
+__all__ = ["install", "log_page", "render", "router"]
 
 _HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(_HERE / "templates"))
+templates.env.filters["fromjson"] = json.loads
 router = APIRouter(prefix="/web", include_in_schema=False)
 
 RecordId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
@@ -54,8 +62,8 @@ STATUS_WORDS = {
 }
 
 
-def _render(request: Request, name: str, caller: Caller | None, code: int = 200,
-            **context: Any) -> Response:
+def render(request: Request, name: str, caller: Caller | None, code: int = 200,
+           **context: Any) -> Response:
     token = request.cookies.get(COOKIE, "")
     return templates.TemplateResponse(
         request, name, {"caller": caller, "csrf": csrf_token(token) if token else "",
@@ -71,11 +79,11 @@ def _html_error(request: Request, status: int, title: str, detail: str) -> Respo
     caller = getattr(request.state, "caller", None)
     words = {403: "You may not do this", 404: "Not found", 409: "Someone got there first",
              422: "Please check the form"}.get(status, title)
-    return _render(request, "error.html", caller, code=status, title=words, detail=detail)
+    return render(request, "error.html", caller, code=status, title=words, detail=detail)
 
 
-def _log(store: StoreDep, caller: Caller, action: str, kind: str,
-         record_id: int | None = None, detail: str = "") -> None:
+def log_page(store: StoreDep, caller: Caller, action: str, kind: str,
+             record_id: int | None = None, detail: str = "") -> None:
     with store.write() as session:
         audit.append(session, caller=caller, action=f"web {action}", outcome="ok",
                      record_kind=kind, record_id=record_id, detail=detail)
@@ -86,7 +94,7 @@ def _log(store: StoreDep, caller: Caller, action: str, kind: str,
 
 @router.get("/login")
 def login_form(request: Request, next: str = "/web/alerts") -> Response:  # noqa: A002
-    return _render(request, "login.html", None, next=_safe_next(next), error=None)
+    return render(request, "login.html", None, next=_safe_next(next), error=None)
 
 
 def _safe_next(target: str) -> str:
@@ -99,25 +107,36 @@ def login(request: Request, store: StoreDep, form: FormDep) -> Response:
     token = form.get("token", "").strip()
     username = form.get("username", "").strip()
     password = form.get("password", "")
+    # The cookie always holds a token of its own, issued here, so that signing out can
+    # revoke it without revoking the API token a user signed in with.
     with store.write() as session:
-        if not token and username and check_password(session, username, password):
-            token = issue_token(session, username, label="web sign-in")
-    with store.read() as session:
+        if token:
+            known = caller_for_token(session, token)
+            username = known.username if known is not None else ""
+        elif not (username and check_password(session, username, password)):
+            username = ""
+        token = issue_token(session, username, label="web sign-in") if username else ""
         caller = caller_for_token(session, token) if token else None
     if caller is None:
-        return _render(request, "login.html", None, code=401, next=_safe_next(
+        return render(request, "login.html", None, code=401, next=_safe_next(
             form.get("next", "")), error="That token, or that user name and password, is "
             "not known. Check them and try again.")
     response = RedirectResponse(_safe_next(form.get("next", "")), status_code=303)
     response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/web",
                         secure=request.url.scheme == "https")
-    _log(store, caller, "sign-in", "session")
+    log_page(store, caller, "sign-in", "session")
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, caller: PageCallerDep, form: FormDep) -> Response:
+def logout(request: Request, caller: PageCallerDep, store: StoreDep,
+           form: FormDep) -> Response:
+    """Revoke the session's token on the server, so a copied cookie dies with it."""
     check_csrf(request, form)
+    with store.write() as session:
+        revoke_token(session, request.cookies.get(COOKIE, ""))
+        audit.append(session, caller=caller, action="web sign-out", outcome="ok",
+                     record_kind="session")
     response = RedirectResponse("/web/login", status_code=303)
     response.delete_cookie(COOKIE, path="/web")
     return response
@@ -152,10 +171,10 @@ def queue(request: Request, caller: PageCallerDep, store: StoreDep,
         rows, total = alerts.queue(session, caller, wanted, limit=PAGE_SIZE,
                                    offset=(page - 1) * PAGE_SIZE)
         items = [_alert_view(row) for row in rows]
-    return _render(request, "queue.html", caller, items=items, total=total, wanted=wanted,
-                   status=status, page=page, pages=max(1, -(-total // PAGE_SIZE)),
-                   sorts={"-score": "Highest score first", "score": "Lowest score first",
-                          "-id": "Newest first", "id": "Oldest first"})
+    return render(request, "queue.html", caller, items=items, total=total, wanted=wanted,
+                  status=status, page=page, pages=max(1, -(-total // PAGE_SIZE)),
+                  sorts={"-score": "Highest score first", "score": "Lowest score first",
+                         "-id": "Newest first", "id": "Oldest first"})
 
 
 def _score(text: str) -> float | None:
@@ -186,23 +205,39 @@ def alert_page(request: Request, alert_id: RecordId, caller: PageCallerDep,
     with store.write() as session:
         row = alerts.get_alert(session, caller, alert_id)
         item = _alert_view(row)
+        parties = entities.entities_of_shipment(session, caller, row.shipment_id)
         history: dict[str, list[dict[str, Any]]] = {}
-        for side in ("exporter_name", "importer_name"):
+        for side, role in (("exporter_name", "exporter"), ("importer_name", "importer")):
             name = item["row"].get(side)
             if not name:
                 continue
-            found, _ = alerts.queue(session, caller, alerts.QueueFilter(
-                substance=json.dumps({side: name})[1:-1], sort="-id"), limit=20, offset=0)
-            history[side] = [_alert_view(r) for r in found if r.id != row.id]
+            resolved = [e.row.id for e, r in parties if r == role]
+            # A resolved party's history comes through the shipment index, under all its
+            # names; otherwise by its name as written, a scan of the alerts' rows.
+            found = (alerts.shipment_alerts(session, caller, entities.shipment_ids(
+                resolved[0]), exclude=row.id, limit=20) if resolved
+                else alerts.party_alerts(session, caller, side, str(name), exclude=row.id,
+                                         limit=20))
+            history[side] = [_alert_view(r) for r in found]
         linked = [{"id": n.row.id, "status": cast(Notification, n.row).status,
                    "importing": cast(Notification, n.row).importing_nation,
                    "marking": n.access.marking.value}
                   for n in records.notifications_for_shipment(session, caller,
                                                               row.shipment_id)]
+        linked_entities = [{"id": e.row.id, "name": e.row.name, "role": role,
+                            "marking": e.access.marking.value} for e, role in parties]
+        # Incidents naming a party of the shipment, as written or as any name of its
+        # resolved entity.
+        names = [str(item["row"][side]) for side in ("exporter_name", "importer_name",
+                                                     "consignee_name") if item["row"].get(side)]
+        names += [name for e, _ in parties for name in entities.names_of(e.row)]
+        linked_incidents = [{"id": i.row.id, "row": i.row, "marking": i.access.marking.value}
+                            for i in entities.incidents_naming(session, caller, names)]
         audit.append(session, caller=caller, action="web read", outcome="ok",
                      record_kind="alert", record_id=alert_id)
-    return _render(request, "alert.html", caller, item=item, history=history,
-                   substances=_recognised(item["row"]), linked=linked)
+    return render(request, "alert.html", caller, item=item, history=history,
+                  substances=_recognised(item["row"]), linked=linked,
+                  linked_entities=linked_entities, linked_incidents=linked_incidents)
 
 
 def _recognised(row: dict[str, Any]) -> list[dict[str, Any]]:
@@ -269,8 +304,8 @@ def inbox(request: Request, caller: PageCallerDep, store: StoreDep) -> Response:
                      detail="ids " + ",".join(str(v["id"]) for v in views))
     incoming = [v for v in views if v["row"].importing_nation == caller.nation]
     outgoing = [v for v in views if v["row"].exporting_nation == caller.nation]
-    return _render(request, "notifications.html", caller, incoming=incoming,
-                   outgoing=outgoing)
+    return render(request, "notifications.html", caller, incoming=incoming,
+                  outgoing=outgoing)
 
 
 @router.get("/notifications/{record_id}")
@@ -278,16 +313,18 @@ def notification_page(request: Request, record_id: RecordId, caller: PageCallerD
                       store: StoreDep) -> Response:
     now = datetime.now(UTC)
     with store.write() as session:
-        view = _notification_view(session, records.get_notification(session, caller,
-                                                                    record_id), now)
+        loaded = records.get_notification(session, caller, record_id)
+        view = _notification_view(session, loaded, now)
+        releases = release_form(session, caller, loaded.access, "notification", record_id)
         audit.append(session, caller=caller, action="web read", outcome="ok",
                      record_kind=records.NOTIFICATION, record_id=record_id)
     row = view["row"]
     may_answer = (row.status == "pending" and row.importing_nation == caller.nation
                   and bool(caller.roles & {Role.ANALYST, Role.SUPERVISOR}))
-    return _render(request, "notification.html", caller, view=view, may_answer=may_answer,
-                   answers={"no_objection": "No objection", "objection": "Object",
-                            "request_info": "Ask for more information"})
+    return render(request, "notification.html", caller, view=view, may_answer=may_answer,
+                  releases=releases, released_to=sorted(loaded.access.released_to),
+                  answers={"no_objection": "No objection", "objection": "Object",
+                           "request_info": "Ask for more information"})
 
 
 @router.post("/notifications/{record_id}/answer")
@@ -317,13 +354,22 @@ def answer(request: Request, record_id: RecordId, caller: PageCallerDep, store: 
 
 
 @router.get("/incidents")
-def incidents_page(request: Request, caller: PageCallerDep, store: StoreDep) -> Response:
+def incidents_page(request: Request, caller: PageCallerDep, store: StoreDep,
+                   page: Annotated[int, Query(ge=1, le=10**6)] = 1) -> Response:
     with store.read() as session:
-        found = records.list_incidents(session, caller, limit=500, offset=0)
+        # One more than a page, to know whether to offer the next one.
+        found = records.list_incidents(session, caller, limit=PAGE_SIZE + 1,
+                                       offset=(page - 1) * PAGE_SIZE)
+        more = len(found) > PAGE_SIZE
+        shown = ",".join(str(item.row.id) for item in found[:PAGE_SIZE])
         items = [{"row": item.row, "marking": item.access.marking.value,
-                  "owner": item.access.owner_agency} for item in found]
-    _log(store, caller, "list", records.INCIDENT, detail=f"{len(items)} incidents")
-    return _render(request, "incidents.html", caller, items=items)
+                  "owner": item.access.owner_agency,
+                  "released_to": sorted(item.access.released_to),
+                  "releases": release_form(session, caller, item.access, "incident",
+                                           item.row.id)} for item in found[:PAGE_SIZE]]
+    log_page(store, caller, "list", records.INCIDENT,
+             detail="ids " + shown)
+    return render(request, "incidents.html", caller, items=items, page=page, more=more)
 
 
 @router.get("/cases")
@@ -333,21 +379,29 @@ def cases_page(request: Request, caller: PageCallerDep, store: StoreDep) -> Resp
         found = cases.list_cases(session, caller, limit=500, offset=0)
         items = []
         for item in found:
-            actions = [{"description": a.description, "owner": agency, "due_on": a.due_on,
+            actions = [{"id": a.id, "description": a.description, "owner": agency,
+                        "due_on": a.due_on,
                         "status": a.status,
                         "overdue": a.status == "open" and date.fromisoformat(a.due_on) < today}
                        for a, agency in cases.actions_of(session, item.row.id)]
             items.append({"row": item.row, "marking": item.access.marking.value,
-                          "owner": item.access.owner_agency, "actions": actions})
-    _log(store, caller, "list", "case", detail=f"{len(items)} cases")
-    return _render(request, "cases.html", caller, items=items)
+                          "owner": item.access.owner_agency, "actions": actions,
+                          "writable": can_write(caller, item.access),
+                          "links": cases.visible_links(session, caller, item.row.id),
+                          "released_to": sorted(item.access.released_to),
+                          "releases": release_form(session, caller, item.access, "case",
+                                                   item.row.id)})
+        agencies = list(session.scalars(select(Agency.code).order_by(Agency.code)))
+    log_page(store, caller, "list", "case", detail=f"{len(items)} cases")
+    return render(request, "cases.html", caller, items=items, agencies=agencies,
+                  markings=[m.value for m in Marking], today=today.isoformat())
 
 
 @router.get("/overview")
 def overview_page(request: Request, caller: PageCallerDep, store: StoreDep) -> Response:
     with store.read() as session:
         figures = cases.overview(session, caller, date.today())
-    _log(store, caller, "read", "overview")
+    log_page(store, caller, "read", "overview")
     charts = [
         ("Notifications by status", {STATUS_WORDS.get(k, k): v for k, v in
                                      figures["notifications_by_status"].items()}),
@@ -356,12 +410,17 @@ def overview_page(request: Request, caller: PageCallerDep, store: StoreDep) -> R
         ("Open action items by agency", figures["open_actions_by_agency"]),
         ("Overdue action items by agency", figures["overdue_actions_by_agency"]),
     ]
-    return _render(request, "overview.html", caller, charts=charts,
-                   turnaround=figures["median_turnaround_days_by_importing_nation"])
+    return render(request, "overview.html", caller, charts=charts,
+                  turnaround=figures["median_turnaround_days_by_importing_nation"])
 
 
 def install(app: FastAPI) -> None:
     """Add the pages, their static files and their HTML errors to the API's app."""
+    # Imported here: these modules render through this one.
+    from precursorwatch.web import case_forms, entity_pages, releases
+
     app.include_router(router)
+    for extra in (entity_pages.router, case_forms.router, releases.router):
+        app.include_router(extra)
     app.mount("/web/static", StaticFiles(directory=str(_HERE / "static")), name="web-static")
     app.state.html_errors = _html_error
