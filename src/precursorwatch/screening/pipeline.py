@@ -22,7 +22,7 @@ from precursorwatch.screening.features import SEQ, SPLIT, shipment_features
 from precursorwatch.screening.products import DesignerCheck
 from precursorwatch.screening.watchlist import WatchList
 
-__all__ = ["feature_table", "features_expression", "split_of"]
+__all__ = ["feature_table", "features_expression", "features_of", "split_of"]
 
 
 def features_expression(backend: ibis.BaseBackend, rows: pa.Table, facts: Facts, *,
@@ -66,6 +66,13 @@ def feature_table(
     """
     rows = screening_rows(history, new)
     facts = gather_facts(rows, identifier, registry, designer, watch, new_only=new_only)
+    return features_of(backend, rows, facts, new_only=new_only)
+
+
+def features_of(backend: ibis.BaseBackend, rows: pa.Table, facts: Facts, *,
+                new_only: bool = False) -> pa.Table:
+    """:func:`feature_table`'s work in the engine, for ``rows`` of
+    :func:`.facts.screening_rows` and their facts."""
     expr = features_expression(backend, rows, facts, new_only=new_only)
     given = _new_rows(rows) if new_only else rows
     # The engine returns what it computed, and the input's own columns are taken from the
