@@ -19,14 +19,13 @@ from typing import Any, Literal
 from sqlalchemy import delete, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from precursorwatch.exceptions import AccessDenied, Conflict, InputError, NotFound
+from precursorwatch.exceptions import InputError, NotFound
 from precursorwatch.exchange.policy import (
     Caller,
     Marking,
     RecordAccess,
     Role,
     can_read,
-    release_refusal,
 )
 from precursorwatch.store.models import (
     Agency,
@@ -34,11 +33,11 @@ from precursorwatch.store.models import (
     EntityLink,
     EntityShipment,
     Incident,
-    Nation,
     Release,
 )
 from precursorwatch.store.records import (
     INCIDENT,
+    check_release,
     get_incident,
     marking_for,
     require_writer,
@@ -352,13 +351,7 @@ def release_entity(session: Session, caller: Caller, entity_id: int, nation: str
     """A supervisor's release of an entity (with its shipments and its ties to entities
     also released) to another nation: who, when and why."""
     loaded = get_entity(session, caller, entity_id)
-    refusal = release_refusal(caller, loaded.access, nation)
-    if refusal is not None:
-        raise AccessDenied(refusal)
-    if session.get(Nation, nation) is None:
-        raise InputError(f"no nation {nation}", field="nation")
-    if nation in loaded.access.released_to:
-        raise Conflict(f"the entity is already released to {nation}")
+    check_release(session, caller, loaded.access, nation, "entity")
     session.add(Release(record_kind=ENTITY, record_id=entity_id, nation=nation,
                         released_by=caller.user_id, released_at=datetime.now(UTC),
                         reason=reason))

@@ -54,6 +54,7 @@ __all__ = [
     "MustWrite",
     "NotificationView",
     "answer_notification",
+    "check_release",
     "create_incident",
     "create_notification",
     "expire_due",
@@ -434,19 +435,26 @@ def releases_of(session: Session, kind: Kind, record_id: int) -> Sequence[Releas
         Release.record_kind == kind, Release.record_id == record_id).order_by(Release.id)).all()
 
 
+def check_release(session: Session, caller: Caller, access: RecordAccess, nation: str,
+                  what: str) -> None:
+    """Refuse a release the sharing policy forbids, to a nation the store does not know,
+    or made twice; every kind of record is released under the same rules."""
+    refusal = release_refusal(caller, access, nation)
+    if refusal is not None:
+        raise AccessDenied(refusal)
+    if session.get(Nation, nation) is None:
+        raise InputError(f"no nation {nation}", field="nation")
+    if nation in access.released_to:
+        raise Conflict(f"the {what} is already released to {nation}")
+
+
 def release_record(session: Session, caller: Caller, kind: Kind, record_id: int, nation: str,
                    reason: str) -> Loaded:
     """A supervisor's release of a record to another nation, with who, when and why.
     Releasing a draft notification to its importing nation sends it: the response window
     opens."""
     loaded = GETTERS[kind](session, caller, record_id)
-    refusal = release_refusal(caller, loaded.access, nation)
-    if refusal is not None:
-        raise AccessDenied(refusal)
-    if session.get(Nation, nation) is None:
-        raise InputError(f"no nation {nation}", field="nation")
-    if nation in loaded.access.released_to:
-        raise Conflict(f"the {kind} is already released to {nation}")
+    check_release(session, caller, loaded.access, nation, kind)
     now = datetime.now(UTC)
     session.add(Release(record_kind=kind, record_id=record_id, nation=nation,
                         released_by=caller.user_id, released_at=now, reason=reason))
