@@ -48,9 +48,6 @@ __all__ = ["install", "log_page", "render", "router"]
 _HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(_HERE / "templates"))
 templates.env.filters["fromjson"] = json.loads
-# Compiled when the service starts: the first reader of each page waited for it.
-for _name in templates.env.list_templates(extensions=["html"]):
-    templates.get_template(_name)
 router = APIRouter(prefix="/web", include_in_schema=False)
 
 RecordId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
