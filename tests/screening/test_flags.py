@@ -84,6 +84,29 @@ def test_cash_payment_for_controlled_goods(screen: Screen) -> None:
     assert found.fired(0)["cash_or_crypto_payment"] == "Paid in cash for controlled goods."
 
 
+def test_unit_price_far_from_the_market_says_how_far(screen: Screen) -> None:
+    # The routine rows' price per kg, then one at a twentieth of it, or at 20 times it.
+    price = [{**r, "declared_value": "5000"} for r in ROUTINE]
+    for value, words in (("250", "20 times below"), ("100000", "20 times above")):
+        found = screen(price, [row(shipment_id="N1", declared_at="2026-11-03", quantity="500",
+                                   declared_value=value, pen_reference="PEN-11",
+                                   importer_id="EIN 12-3456789")])
+        assert found.fired(0)["price_off_market"] == (
+            f"The declared unit price is {words} the usual price of these goods.")
+
+
+def test_vague_end_use_quotes_it_or_says_none_was_given(screen: Screen) -> None:
+    found = screen(ROUTINE, [
+        row(shipment_id="N1", declared_at="2026-11-03", quantity="500", end_use="Trading",
+            pen_reference="PEN-11", importer_id="EIN 12-3456789"),
+        row(shipment_id="N2", declared_at="2026-11-04", quantity="500", end_use="",
+            pen_reference="PEN-12", importer_id="EIN 12-3456789")])
+    assert found.fired(0)["vague_end_use"] == (
+        'The declared end use ("Trading") does not say what the goods are for.')
+    assert found.fired(1)["vague_end_use"] == (
+        "The declared end use (none given) does not say what the goods are for.")
+
+
 def test_uncontrolled_goods_raise_no_controlled_goods_flags(screen: Screen) -> None:
     found = screen([], [row(shipment_id="N1", product_description="Paracetamol IP",
                             cas_number="103-90-2", hs_code="2924.29", payment_method="cash",

@@ -297,20 +297,41 @@ def watch_list(f: Frame) -> Mask:
     return _on(f, "watch")
 
 
-def _quoted(texts: Column, empty: str) -> Column:
-    """Each text in double quotes, ``empty`` where there is none (column-wise)."""
-    missing = np.frompyfunc(lambda v: v is None, 1, 1)(texts).astype(bool)
-    filled = np.where(missing, "", texts).astype(object)
-    return np.where(filled == "", empty, '"' + filled + '"')
+class _PerRow:
+    """A column computed one row at a time, when a sentence reads that row.
+
+    Only the few rows with reasons are ever read; formatting text for every row of a
+    million took seconds (measured: the price words and the quoted end use were most of
+    the flags' time on a year's trade)."""
+
+    def __init__(self, frame: Frame, value: Callable[[Frame, int], str]) -> None:
+        self._frame = frame
+        self._value = value
+
+    def __getitem__(self, row: int) -> str:
+        return self._value(self._frame, row)
+
+
+def _price_words(frame: Frame, row: int) -> str:
+    """'3 times above' or '3 times below': how far the unit price is from the usual."""
+    dev = float(np.nan_to_num(np.float64(_value_or_nan(frame["price_dev"][row]))))
+    with np.errstate(over="ignore"):
+        times = float(np.exp(np.abs(np.float64(dev))))
+    return ("%.0f times below" if dev < 0 else "%.0f times above") % times
+
+
+def _end_use_said(frame: Frame, row: int) -> str:
+    """The declared end use in double quotes, or 'none given'."""
+    text = frame["end_use"][row]
+    return f'"{text}"' if text else "none given"
+
+
+def _value_or_nan(value: Any) -> float:
+    return math.nan if value is None else float(value)
 
 
 def _multiple(frame: Frame) -> dict[str, Column]:
     """Numbers the sentences quote, in the reviewer's terms rather than logarithms."""
-    dev = np.nan_to_num(np.asarray(frame["price_dev"], dtype=np.float64))
-    with np.errstate(over="ignore"):
-        times = np.exp(np.abs(dev))
-    words = np.where(dev < 0, np.char.add(np.char.mod("%.0f times below", times), ""),
-                     np.char.add(np.char.mod("%.0f times above", times), ""))
     threshold = np.nan_to_num(np.asarray(frame["threshold"], dtype=np.float64), nan=1.0)
     split = np.maximum(_num(frame, "split_ratio30"), _num(frame, "exp_split_ratio30"))
     return {
@@ -319,10 +340,10 @@ def _multiple(frame: Frame) -> dict[str, Column]:
         "split_multiple": split,
         # The 30-day windows include the row itself.
         "split_n": np.maximum(_num(frame, "split_n30"), _num(frame, "exp_split_n30")),
-        "price_multiple": words,
+        "price_multiple": _PerRow(frame, _price_words),
         "threshold": threshold,
         "offender_pct": 100 * _num(frame, "offender_share"),
-        "end_use_said": _quoted(frame["end_use"], "none given"),
+        "end_use_said": _PerRow(frame, _end_use_said),
         "known_diverted": np.maximum.reduce([_num(frame, "imp_diverted"),
                                              _num(frame, "addr_diverted"),
                                              _num(frame, "id_diverted")]),
