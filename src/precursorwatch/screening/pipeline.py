@@ -26,8 +26,11 @@ __all__ = ["feature_table", "features_expression", "features_of", "split_of"]
 
 
 def features_expression(backend: ibis.BaseBackend, rows: pa.Table, facts: Facts, *,
-                        new_only: bool = False) -> ibis.Table:
-    """The feature expression over ``rows`` and ``facts``, registered in ``backend``."""
+                        new_only: bool = False, new: pa.Table | None = None) -> ibis.Table:
+    """The feature expression over ``rows`` and ``facts``, registered in ``backend``;
+    ``new``, the new rows of ``rows`` where the caller has them (with ``new_only``)."""
+    if new_only and new is None:
+        new = _new_rows(rows)
     return shipment_features(
         engines.register(backend, "pw_rows", rows),
         engines.register(backend, "pw_products", facts.products),
@@ -37,7 +40,8 @@ def features_expression(backend: ibis.BaseBackend, rows: pa.Table, facts: Facts,
         new_only=new_only,
         keep=partial(engines.materialise, backend),
         # Registered apart, the new rows' wide columns are read without the history's.
-        new_rows=engines.register(backend, "pw_new", _new_rows(rows)) if new_only else None,
+        new_rows=engines.register(backend, "pw_new", new) if new_only and new is not None
+        else None,
     )
 
 
@@ -73,8 +77,9 @@ def features_of(backend: ibis.BaseBackend, rows: pa.Table, facts: Facts, *,
                 new_only: bool = False) -> pa.Table:
     """:func:`feature_table`'s work in the engine, for ``rows`` of
     :func:`.facts.screening_rows` and their facts."""
-    expr = features_expression(backend, rows, facts, new_only=new_only)
     given = _new_rows(rows) if new_only else rows
+    expr = features_expression(backend, rows, facts, new_only=new_only,
+                               new=given if new_only else None)
     # The engine returns what it computed, and the input's own columns are taken from the
     # input here; the engine does not sort either. Sorting and returning the wide rows
     # there carried every text column through the sort and back (measured: the largest
