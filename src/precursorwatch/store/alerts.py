@@ -203,9 +203,12 @@ def queue(session: Session, caller: Caller, wanted: QueueFilter, *, limit: int,
     in all (a count over visible alerts only)."""
     query = queue_query(caller, wanted)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    column = Alert.score if wanted.sort.lstrip("-") == "score" else Alert.id
-    order = column.desc() if wanted.sort.startswith("-") else column.asc()
-    rows = session.scalars(query.order_by(order, Alert.id).limit(limit).offset(offset)).all()
+    # Equal scores in the same direction by id (the newest first when the highest score
+    # is): then one index (ix_alerts_decision_score, ix_alerts_score) gives the order.
+    descending = wanted.sort.startswith("-")
+    columns = [Alert.score, Alert.id] if wanted.sort.lstrip("-") == "score" else [Alert.id]
+    order = [column.desc() if descending else column.asc() for column in columns]
+    rows = session.scalars(query.order_by(*order).limit(limit).offset(offset)).all()
     return [row for row in rows if can_read(caller, _access(session, row))], total
 
 

@@ -292,7 +292,10 @@ class Alert(Base):
         # With the id, so "the newest alerts of this party" walks one index backwards.
         Index("ix_alerts_exporter_key", "exporter_key", "id"),
         Index("ix_alerts_importer_key", "importer_key", "id"),
-        Index("ix_alerts_decision_score", "decision", "score"),
+        # The queue's default order (score, newest first among equal scores), open alerts
+        # or all: a page is the next 50 entries of one index, not a sort of every alert.
+        Index("ix_alerts_decision_score", "decision", "score", "id"),
+        Index("ix_alerts_score", "score", "id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
