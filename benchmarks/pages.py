@@ -6,7 +6,11 @@ history, entities and incidents), the entity list (all, and searched) and an ent
 (names, shipments, incidents, network), the incidents and cases pages, sent over loopback
 HTTP to the real app under uvicorn, signed in by cookie as an analyst. Each request is
 timed from send to last byte; p50, p95 and max over ``--repeat`` requests per view are
-printed, with the number of alerts or entities the page counted.
+printed, the first request's own time (the first of each view in a fresh server: cold
+templates, statements and, for the consignment page, the substance registry), the median
+CPU time per request of this process (server and client; steadier than wall time on a
+shared machine, though on PostgreSQL the database's own CPU is not in it), and the number
+of alerts or entities the page counted.
 
 Data: ``--rows`` alerts (default 100,000) uploaded through ``store.alerts.upload`` (the
 API's own path) by two agencies of one nation, 80 % TLP:AMBER and 20 % TLP:RED, scores,
@@ -146,10 +150,13 @@ def _serve(url: str) -> tuple[uvicorn.Server, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--seed", type=int, default=8)
-    parser.add_argument("--pg", help="PostgreSQL URL of an empty database to use")
+    parser.add_argument("--rows", type=int, default=100_000,
+                        help="alerts to seed (default 100,000)")
+    parser.add_argument("--repeat", type=int, default=20,
+                        help="requests per view (default 20)")
+    parser.add_argument("--seed", type=int, default=8, help="random seed (default 8)")
+    parser.add_argument("--pg", help="PostgreSQL URL of an empty database to use "
+                        "(default: a new SQLite file in a temporary folder)")
     args = parser.parse_args()
     url = args.pg or f"sqlite:///{Path(tempfile.mkdtemp()) / 'pages.db'}"
     started = time.perf_counter()
@@ -173,19 +180,22 @@ def main() -> None:
     }
     with httpx.Client(base_url=base, timeout=60, cookies={"pw_session": token}) as client:
         for label, path in views.items():
-            times = []
+            times, cpu = [], []
             for _ in range(args.repeat):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 answer = client.get(path)
                 times.append((time.perf_counter() - t0) * 1000)
+                cpu.append((time.process_time() - c0) * 1000)
                 assert answer.status_code == 200, (path, answer.status_code)
+            first = times[0]
             counted = ""
             if 'id="count"' in answer.text:
                 counted = answer.text.split('id="count"')[1].split(">")[1].split(" ")[0]
             times.sort()
             print(f"{label:48s} p50 {statistics.median(times):7.1f} ms  "
                   f"p95 {times[int(len(times) * 0.95) - 1]:7.1f} ms  max {times[-1]:7.1f} ms"
-                  f"  {counted} counted")
+                  f"  first {first:7.1f} ms ({cpu[0]:6.1f} cpu)"
+                  f"  cpu p50 {statistics.median(cpu):6.1f} ms  {counted} counted")
     server.should_exit = True
 
 

@@ -294,8 +294,11 @@ class Alert(Base):
         Index("ix_alerts_importer_key", "importer_key", "id"),
         # The queue's default order (score, newest first among equal scores), open alerts
         # or all: a page is the next 50 entries of one index, not a sort of every alert.
-        Index("ix_alerts_decision_score", "decision", "score", "id"),
-        Index("ix_alerts_score", "score", "id"),
+        # Owner and marking ride along so that the visibility test and the count read the
+        # index alone, whether or not the database has statistics to prefer a scan.
+        Index("ix_alerts_decision_score", "decision", "score", "id", "owner_agency_id",
+              "marking"),
+        Index("ix_alerts_score", "score", "id", "owner_agency_id", "marking"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))

@@ -6,7 +6,8 @@ of every alert on SQLite and PostgreSQL alike. This adds the fields those querie
 columns (CAS number, the two countries, the two party names), fills them from the stored
 rows in batches of ``BATCH`` (so memory stays flat however many alerts there are; all in
 the migration's one transaction, so a failure leaves nothing half-filled), then indexes
-them, and indexes the queue's order (score then id, for open alerts and for all) so that
+them, and indexes the queue's order (score then id, for open alerts and for all, with the
+owner and marking so that the count and the visibility test read only the index) so that
 a page of the queue reads 50 index entries instead of sorting every alert. The derivation
 below is this revision's own copy of ``store.alerts.indexed_fields`` (a migration must not
 change when the code does); a test upgrades a store holding alerts and checks the two
@@ -41,8 +42,8 @@ _INDEXES = {
     "ix_alerts_cas_number": ["cas_number"],
     "ix_alerts_exporter_key": ["exporter_key", "id"],
     "ix_alerts_importer_key": ["importer_key", "id"],
-    "ix_alerts_decision_score": ["decision", "score", "id"],
-    "ix_alerts_score": ["score", "id"],
+    "ix_alerts_decision_score": ["decision", "score", "id", "owner_agency_id", "marking"],
+    "ix_alerts_score": ["score", "id", "owner_agency_id", "marking"],
 }
 
 
