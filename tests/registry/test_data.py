@@ -142,3 +142,13 @@ def test_hs_hints_point_at_substances_with_that_subheading(registry: Registry) -
         assert known[0].hs_code == row["hs"], (row, known[0].hs_code)
         assert row["hs"] not in seen
         seen.add(row["hs"])
+
+
+@pytest.mark.skipif(not hasattr(yaml, "CSafeLoader"), reason="PyYAML built without libyaml")
+def test_libyaml_reads_every_list_as_the_python_parser_does() -> None:
+    # The registry loads with libyaml's parser for speed; the review above reads the
+    # lists with the pure-Python one. Equal data means the review covers what is loaded.
+    from precursorwatch.registry.substances import _read_list
+
+    for list_id in LIST_FILES:
+        assert _read_list(list_id) == _list(list_id), list_id

@@ -17,7 +17,7 @@ from sqlalchemy import update
 from precursorwatch.store.models import Notification
 from precursorwatch.store.session import Store
 from tests.exchange_fixtures import World
-from tests.web.conftest import csrf_of, sign_in
+from tests.web.conftest import alert, csrf_of, sign_in, upload
 
 
 def _queue(site: TestClient, **params: str) -> str:
@@ -125,6 +125,57 @@ def test_queue_filters_by_substance_lane_nation_score_and_status(
     lowest_first = _queue(site, sort="score")
     assert lowest_first.index("<td>US-2</td>") < lowest_first.index("<td>US-1</td>")
     assert "0 alerts match" in _queue(site, status="cleared")
+
+
+@pytest.mark.parametrize(("user", "params", "shown", "hidden", "count"), [
+    # Each filter reads its own indexed column; each must still leave out what the
+    # caller may not see, in the rows and in the count.
+    ("cbp_analyst", {"substance": "108-24-7"}, {"US-1"}, {"US-SECRET", "IN-1", "IN-SECRET"},
+     1),
+    ("dea_analyst", {"substance": "108 24 7"}, {"US-1", "US-SECRET"}, {"IN-1", "IN-SECRET"},
+     2),
+    ("dea_viewer", {"lane": "in-us"}, {"US-1"}, {"US-SECRET", "IN-SECRET", "US-2"}, 1),
+    ("dea_analyst", {"lane": "IN-US"}, {"US-1", "US-SECRET"}, {"IN-SECRET", "US-2"}, 2),
+    ("ncb_analyst", {"nation": "US"}, {"IN-SECRET"}, {"US-1", "US-2", "US-SECRET", "IN-1"},
+     1),
+    ("cbn_analyst", {"nation": "US"}, set(), {"IN-SECRET", "US-1", "US-2", "US-SECRET"}, 0),
+    ("ncb_viewer", {"nation": "MX", "min_score": "0.5"}, {"IN-1"}, {"IN-SECRET"}, 1),
+])
+def test_filtered_queue_shows_and_counts_only_visible_alerts(
+        site: TestClient, world: World, seeded: dict[str, Any], user: str,
+        params: dict[str, str], shown: set[str], hidden: set[str], count: int) -> None:
+    sign_in(site, world, user)
+    html = _queue(site, **params)
+    for shipment in shown:
+        assert f"<td>{shipment}</td>" in html
+    for shipment in hidden:
+        assert f"<td>{shipment}</td>" not in html
+    assert f"{count} alert{'' if count == 1 else 's'} match" in html
+
+
+def test_history_matches_long_party_names_whole_and_only_visible_ones(
+        site: TestClient, world: World) -> None:
+    # Longer than the 200 characters the exporter's indexed key keeps.
+    long = "Acme Chemicals and Solvents Trading " * 7
+
+    def mine(shipment: str, exporter: str, score: float) -> dict[str, Any]:
+        made = alert(shipment, score, exporter=exporter)
+        made["row"]["importer_name"] = f"Importer of {shipment}"
+        return made
+
+    first, same, _ = upload(site, world, "dea_analyst", "TLP:AMBER",
+                            mine("L-1", long + "One", 0.9), mine("L-2", long + "One", 0.8),
+                            mine("L-3", long + "Two", 0.7))
+    upload(site, world, "dea_analyst", "TLP:RED", mine("L-RED", long + "One", 0.9))
+    upload(site, world, "ncb_analyst", "TLP:AMBER", mine("L-IN", long + "One", 0.9))
+    sign_in(site, world, "cbp_analyst")
+    page = site.get(f"/web/alerts/{first}").text
+    assert f"#{same}</a> shipment L-2" in page
+    for other in ("L-3", "L-RED", "L-IN"):
+        assert f"shipment {other}," not in page
+    sign_in(site, world, "dea_analyst")
+    page = site.get(f"/web/alerts/{first}").text
+    assert "shipment L-RED," in page and "shipment L-3," not in page
 
 
 def test_decide_with_a_note_then_the_queue_moves_on(site: TestClient, world: World,

@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -274,9 +275,31 @@ class ActionItem(Base):
 
 
 class Alert(Base):
-    """A screened consignment sent to the server for review, and the reviewer's decision."""
+    """A screened consignment sent to the server for review, and the reviewer's decision.
+
+    ``row`` keeps the consignment as screened; the columns after ``created_at`` repeat
+    the few of its fields that the queue filters on and the consignment page looks up, so
+    that indexes serve those queries instead of a scan of every row's JSON text. They are
+    filled on upload by ``store.alerts.indexed_fields`` (migration 0005 backfilled older
+    alerts the same way) and never change after.
+    """
 
     __tablename__ = "alerts"
+    __table_args__ = (
+        Index("ix_alerts_lane", "export_country", "import_country"),
+        Index("ix_alerts_import_country", "import_country"),
+        Index("ix_alerts_cas_number", "cas_number"),
+        # With the id, so "the newest alerts of this party" walks one index backwards.
+        Index("ix_alerts_exporter_key", "exporter_key", "id"),
+        Index("ix_alerts_importer_key", "importer_key", "id"),
+        # The queue's default order (score, newest first among equal scores), open alerts
+        # or all: a page is the next 50 entries of one index, not a sort of every alert.
+        # Owner and marking ride along so that the visibility test and the count read the
+        # index alone, whether or not the database has statistics to prefer a scan.
+        Index("ix_alerts_decision_score", "decision", "score", "id", "owner_agency_id",
+              "marking"),
+        Index("ix_alerts_score", "score", "id", "owner_agency_id", "marking"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     marking: Mapped[str] = mapped_column(String(20))
@@ -293,6 +316,15 @@ class Alert(Base):
     decided_at: Mapped[datetime | None] = mapped_column(_UTC)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(_UTC)
+    #: The row's CAS number in its canonical form (None when it has none that parses).
+    cas_number: Mapped[str | None] = mapped_column(String(20))
+    #: The row's two-letter country codes, upper case (None when not two letters).
+    export_country: Mapped[str | None] = mapped_column(String(2))
+    import_country: Mapped[str | None] = mapped_column(String(2))
+    #: The row's exporter and importer names as written, cut to 200 characters (a longer
+    #: name is matched against the row as well, so the match stays exact).
+    exporter_key: Mapped[str | None] = mapped_column(String(200))
+    importer_key: Mapped[str | None] = mapped_column(String(200))
 
 
 class Entity(Base):

@@ -419,6 +419,11 @@ def install(app: FastAPI) -> None:
     # Imported here: these modules render through this one.
     from precursorwatch.web import case_forms, entity_pages, releases
 
+    # The consignment page names each substance's legal controls from the registry. Read
+    # it now: a registry file that fails its checks then stops the service from starting
+    # (rather than failing every consignment page of a running one), and the first
+    # reviewer does not wait for it (about 35 ms of CPU with libyaml, BENCHMARKS.md).
+    load_registry()
     app.include_router(router)
     for extra in (entity_pages.router, case_forms.router, releases.router):
         app.include_router(extra)
