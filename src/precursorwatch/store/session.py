@@ -142,7 +142,7 @@ class Store:
         self._write_lock: _WriteLock | None = (
             _WriteLock(f"{self.engine.url.database}-writer.lock") if sqlite else None)
         #: Requests' writes and audit entries, committed many to a transaction.
-        self.writer = GroupWriter(self.engine, self._write_lock)
+        self.writer = GroupWriter(self.engine, self._write_lock, self.reader)
         self._tokens = TokenCache()
         self._readers = ThreadPoolExecutor(max_workers=min(pool_size, _READ_THREADS),
                                            thread_name_prefix="store-read")

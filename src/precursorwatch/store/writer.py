@@ -9,13 +9,22 @@ other processes are still serialised), reads the head once, runs each unit of wo
 savepoint of its own (one unit's error rolls back only that unit), inserts the plain audit
 entries in one statement, and commits once. Only after the commit does any request get its
 answer, so nothing acknowledged is lost: a commit that fails fails every request in it.
+
+Reads that must be audited (a marked record's) come here too, as *lookups*: before the
+batch's write transaction, and outside the chain's lock, the writer runs each kind of
+lookup once for all the keys the batch asks for (one query for fifty reads instead of
+fifty), in one read-only transaction; each request's own check (its caller's rights) then
+decides its answer, and the reads that succeeded get their audit entries in the batch's
+write transaction. A read therefore costs one hand-over between threads and a share of
+two transactions, instead of a transaction of its own and a hand-over to a read thread
+and another to the writer.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -46,9 +55,25 @@ class _Entry:
     detail: str
 
 
+#: A lookup's query: every key a batch asks for at once -> what each found (missing keys
+#: left out).
+Fetch = Callable[[Session, Sequence[Any]], Mapping[Any, Any]]
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """A read of ``key`` by ``fetch``; ``finish`` turns what was found (None: nothing) into
+    the request's answer or raises to refuse it; ``entry`` is logged when it answers."""
+
+    fetch: Fetch
+    key: Any
+    finish: Callable[[Any], Any]
+    entry: _Entry
+
+
 @dataclass(frozen=True)
 class _Job:
-    work: Callable[[Session], Any] | _Entry
+    work: Callable[[Session], Any] | _Entry | _Lookup
     future: Future[Any]
 
 
@@ -56,8 +81,11 @@ class GroupWriter:
     """The process's writer over ``engine``; ``lock`` is the store's in-process write lock
     (SQLite), taken around each batch so other writers of this process queue on it."""
 
-    def __init__(self, engine: Engine, lock: AbstractContextManager[None] | None) -> None:
+    def __init__(self, engine: Engine, lock: AbstractContextManager[None] | None,
+                 reader: Engine | None = None) -> None:
         self._engine = engine
+        #: Where lookups run: SQLite's reader engine (no write lock), else ``engine``.
+        self._reader = reader or engine
         self._lock = lock
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -76,6 +104,16 @@ class GroupWriter:
         committed."""
         return self._put(_Entry(caller, action, outcome, record_kind, record_id, detail))
 
+    def lookup(self, fetch: Fetch, key: Any, finish: Callable[[Any], Any], *,
+               caller: Caller | None, action: str, record_kind: str | None = None,
+               record_id: int | None = None, detail: str = "") -> Future[Any]:
+        """Read ``key`` with ``fetch`` in the next batch, together with the batch's other
+        keys for the same ``fetch``; the future holds ``finish(found)`` (or its exception)
+        once the audit entry of the read is committed. Nothing is logged when ``finish``
+        raises: the caller reports (and audits) the refusal."""
+        return self._put(_Lookup(fetch, key, finish,
+                                 _Entry(caller, action, "ok", record_kind, record_id, detail)))
+
     def close(self) -> None:
         """Finish what is queued, then stop the thread."""
         with self._start:
@@ -85,7 +123,7 @@ class GroupWriter:
             self._queue.put(None)
             thread.join()
 
-    def _put(self, work: Callable[[Session], Any] | _Entry) -> Future[Any]:
+    def _put(self, work: Callable[[Session], Any] | _Entry | _Lookup) -> Future[Any]:
         future: Future[Any] = Future()
         with self._start:
             if self._closed:
@@ -117,14 +155,63 @@ class GroupWriter:
             if stop:
                 return
 
+    def _look_up(self, batch: list[_Job]) -> dict[int, tuple[Any, BaseException | None]]:
+        """Run the batch's lookups, each kind once over all its keys, in one read-only
+        transaction; returns each lookup job's (answer, refusal) by its place in the batch.
+        Lookups of requests cancelled meanwhile are dropped (nothing read, nothing logged).
+        """
+        wanted: dict[int, _Lookup] = {}
+        for place, job in enumerate(batch):
+            if isinstance(job.work, _Lookup) and job.future.set_running_or_notify_cancel():
+                wanted[place] = job.work
+        if not wanted:
+            return {}
+        by_fetch: dict[Fetch, set[Any]] = {}
+        for lookup in wanted.values():
+            by_fetch.setdefault(lookup.fetch, set()).add(lookup.key)
+        found: dict[Fetch, Mapping[Any, Any] | BaseException] = {}
+        try:
+            with Session(self._reader, expire_on_commit=False) as session, session.begin():
+                for fetch, keys in by_fetch.items():
+                    try:
+                        found[fetch] = fetch(session, sorted(keys))
+                    except Exception as error:  # the store's error, handed to each caller
+                        found[fetch] = error
+        except Exception as error:  # opening or ending the read transaction
+            found = dict.fromkeys(by_fetch, error)
+        answers: dict[int, tuple[Any, BaseException | None]] = {}
+        for place, lookup in wanted.items():
+            got = found[lookup.fetch]
+            if isinstance(got, BaseException):
+                answers[place] = (None, got)
+                continue
+            try:
+                answers[place] = (lookup.finish(got.get(lookup.key)), None)
+            except Exception as error:  # the request's refusal (hidden, must write...)
+                answers[place] = (None, error)
+        return answers
+
     def _commit(self, batch: list[_Job]) -> None:
         outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
+        # Outside the chain's lock: other processes' writers need not wait for these.
+        looked_up = self._look_up(batch)
         try:
             with (self._lock or nullcontext(),
                   Session(self._engine, expire_on_commit=False) as session,
                   session.begin()):
                 audit.lock_head(session)
-                for job in batch:
+                for place, job in enumerate(batch):
+                    if isinstance(job.work, _Lookup):
+                        if place not in looked_up:
+                            continue  # cancelled before it was read
+                        answer, refusal = looked_up[place]
+                        if refusal is None:
+                            e = job.work.entry
+                            audit.append_later(session, caller=e.caller, action=e.action,
+                                               outcome=e.outcome, record_kind=e.record_kind,
+                                               record_id=e.record_id, detail=e.detail)
+                        outcomes.append((job.future, answer, refusal))
+                        continue
                     # False when the request was cancelled while queued: its work is not
                     # done (nothing was acknowledged), but an audit entry is still written.
                     wanted = job.future.set_running_or_notify_cancel()

@@ -9,7 +9,7 @@ from typing import Annotated, cast
 from fastapi import APIRouter, Path, Query
 from sqlalchemy.orm import Session
 
-from precursorwatch.api.deps import CallerDep, StoreDep, log, read, write
+from precursorwatch.api.deps import JSON, CallerDep, StoreDep, look_up, write
 from precursorwatch.api.schemas import (
     AnswerIn,
     EventOut,
@@ -73,8 +73,8 @@ def _log(session: Session, caller: Caller, action: str, record_id: int | None,
 
 @router.post("", status_code=201, response_model=NotificationOut, responses=_ERRORS,
              summary="Draft a pre-export notification (analyst or supervisor)")
-async def create(body: NotificationIn, caller: CallerDep, store: StoreDep) -> NotificationOut:
-    def work(session: Session) -> NotificationOut:
+async def create(body: NotificationIn, caller: CallerDep, store: StoreDep) -> JSON:
+    def work(session: Session) -> bytes:
         view = records.create_notification(
             session, caller, importing_nation=body.importing_nation, exporter=body.exporter,
             importer=body.importer, substance=body.substance, cas_number=body.cas_number,
@@ -83,9 +83,9 @@ async def create(body: NotificationIn, caller: CallerDep, store: StoreDep) -> No
             screening=body.screening.model_dump() if body.screening else None)
         out = _out_of(view)
         _log(session, caller, "create", out.id, f"marking {out.marking.value}")
-        return out
+        return out.model_dump_json().encode()
 
-    return await write(store, work)
+    return JSON(await write(store, work), status_code=201)
 
 
 @router.get("", response_model=list[NotificationOut], responses=_ERRORS,
@@ -110,21 +110,24 @@ async def list_(caller: CallerDep, store: StoreDep,
 
 @router.get("/{record_id}", response_model=NotificationOut, responses=_ERRORS,
             summary="One notification with its status history and releases")
-async def get(record_id: RecordId, caller: CallerDep, store: StoreDep) -> NotificationOut:
-    # The common case only reads, beside the writer; its audit entry joins the next group
-    # commit, and the answer waits for it.
+async def get(record_id: RecordId, caller: CallerDep, store: StoreDep) -> JSON:
+    # The common case only reads, in the next group commit with the other requests' reads
+    # of notifications, and its audit entry is committed there before it is answered.
+    def finish(facts: records.NotificationFacts | None) -> bytes:
+        view = records.view_of(caller, record_id, facts, datetime.now(UTC))
+        return _out_of(view).model_dump_json().encode()
+
     try:
-        out = await read(store, lambda session: _out_of(records.view_notification(
-            session, caller, record_id)))
+        return JSON(await look_up(store, records.fetch_notifications, record_id, finish,
+                                  caller=caller, action="read",
+                                  record_kind=records.NOTIFICATION, record_id=record_id))
     except records.MustWrite:
         def work(session: Session) -> NotificationOut:
             found = _out(session, records.get_notification(session, caller, record_id))
             _log(session, caller, "read", record_id)
             return found
 
-        return await write(store, work)
-    await log(store, caller, "read", record_kind=records.NOTIFICATION, record_id=record_id)
-    return out
+        return JSON((await write(store, work)).model_dump_json())
 
 
 @router.post("/{record_id}/release", response_model=NotificationOut, responses=_ERRORS,
