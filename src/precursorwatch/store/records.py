@@ -19,7 +19,13 @@ from typing import Any, Literal, cast
 from sqlalchemy import exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from precursorwatch.exceptions import AccessDenied, Conflict, InputError, NotFound
+from precursorwatch.exceptions import (
+    AccessDenied,
+    Conflict,
+    InputError,
+    NotFound,
+    PrecursorwatchError,
+)
 from precursorwatch.exchange.notifications import (
     Answer,
     Status,
@@ -50,6 +56,7 @@ from precursorwatch.store.models import (
 __all__ = [
     "INCIDENT",
     "NOTIFICATION",
+    "Draft",
     "Loaded",
     "MustWrite",
     "NotificationFacts",
@@ -58,6 +65,7 @@ __all__ = [
     "check_release",
     "create_incident",
     "create_notification",
+    "create_notifications",
     "expire_due",
     "fetch_notifications",
     "get_case",
@@ -140,51 +148,96 @@ def visible(caller: Caller, kind: Kind, model: type[Row]) -> Any:
 # -- notifications -----------------------------------------------------------------------
 
 
-def create_notification(session: Session, caller: Caller, *, importing_nation: str,
-                        exporter: str, importer: str, substance: str, cas_number: str | None,
-                        quantity_kg: float, shipment_id: str | None,
-                        planned_export_date: date | None, marking: Marking | None,
-                        screening: dict[str, Any] | None) -> NotificationView:
-    """A draft notification from the caller's agency; sent when a supervisor releases it to
-    the importing nation.
+@dataclass(frozen=True)
+class Draft:
+    """A notification to draft, as the caller asked for it."""
 
-    Written with plain SQL statements on the transaction's connection (a new draft has one
-    history step and no releases, so nothing is read back): drafting is the server's most
-    frequent write, and the ORM's unit of work cost more than the inserts.
+    caller: Caller
+    importing_nation: str
+    exporter: str
+    importer: str
+    substance: str
+    cas_number: str | None
+    quantity_kg: float
+    shipment_id: str | None
+    planned_export_date: date | None
+    marking: Marking | None
+    screening: dict[str, Any] | None
+
+
+def create_notification(session: Session, draft: Draft) -> NotificationView:
+    """A draft notification from the caller's agency; sent when a supervisor releases it to
+    the importing nation."""
+    made = create_notifications(session, [draft])[0]
+    if isinstance(made, Exception):
+        raise made
+    return made
+
+
+def create_notifications(session: Session, drafts: Sequence[Draft]
+                         ) -> list[NotificationView | PrecursorwatchError]:
+    """Many drafts at once, each from its caller's agency: in the drafts' order, each one's
+    view, or the error that refuses it (nothing of a refused draft is written).
+
+    Written with two multi-row inserts whatever the number of drafts (a new draft has one
+    history step and no releases, so nothing is read back but the ids), after one look at
+    the nations and agencies: drafting is the server's most frequent write, and the group
+    writer hands it every draft of a batch together.
     """
-    require_writer(caller)
     conn = session.connection()
-    if conn.execute(select(_NATIONS.c.code).where(_NATIONS.c.code == importing_nation)
-                    ).first() is None:
-        raise InputError(f"no nation {importing_nation}", field="importing_nation")
-    if importing_nation == caller.nation:
-        raise InputError("the importing nation must differ from the exporting nation",
-                         field="importing_nation")
-    agency = conn.execute(select(_AGENCIES.c.id, _AGENCIES.c.default_marking)
-                          .where(_AGENCIES.c.code == caller.agency)).one()
-    # No marking given: the owner agency's default, which is never TLP:CLEAR.
-    chosen = marking if marking is not None else Marking(agency.default_marking)
+    nations = set(conn.execute(select(_NATIONS.c.code)).scalars())
+    agencies = {a.code: a for a in conn.execute(
+        select(_AGENCIES.c.id, _AGENCIES.c.code, _AGENCIES.c.default_marking)
+        .where(_AGENCIES.c.code.in_(sorted({d.caller.agency for d in drafts}))))}
     now = datetime.now(UTC)
-    values: dict[str, Any] = {
-        "owner_agency_id": agency.id, "marking": chosen.value,
-        "exporting_nation": caller.nation, "importing_nation": importing_nation,
-        "exporter": exporter, "importer": importer, "substance": substance,
-        "cas_number": cas_number, "quantity_kg": quantity_kg, "shipment_id": shipment_id,
-        "planned_export_date": planned_export_date.isoformat() if planned_export_date
-        else None,
-        "screening": json.dumps(screening, sort_keys=True) if screening is not None else None,
-        "status": Status.DRAFT.value, "sent_at": None, "due_at": None, "version": 1,
-        "created_by": caller.user_id, "created_at": now}
-    key = conn.execute(insert(_NOTIFICATIONS), values).inserted_primary_key
-    assert key is not None
-    record_id = int(key[0])
-    event = {"notification_id": record_id, "at": now, "actor_id": caller.user_id,
-             "from_status": None, "to_status": Status.DRAFT.value, "reason": "created"}
-    conn.execute(insert(_EVENTS), event)
-    access = RecordAccess(owner_agency=caller.agency, owner_nation=caller.nation,
-                          marking=chosen)
-    return NotificationView(SimpleNamespace(id=record_id, **values), access,
-                            [SimpleNamespace(**event)], [])
+    made: list[NotificationView | PrecursorwatchError] = []
+    values: list[dict[str, Any]] = []
+    for draft in drafts:
+        caller = draft.caller
+        try:
+            require_writer(caller)
+            if draft.importing_nation not in nations:
+                raise InputError(f"no nation {draft.importing_nation}",
+                                 field="importing_nation")
+            if draft.importing_nation == caller.nation:
+                raise InputError("the importing nation must differ from the exporting "
+                                 "nation", field="importing_nation")
+        except PrecursorwatchError as error:
+            made.append(error)
+            continue
+        agency = agencies[caller.agency]
+        # No marking given: the owner agency's default, which is never TLP:CLEAR.
+        chosen = (draft.marking if draft.marking is not None
+                  else Marking(agency.default_marking))
+        values.append({
+            "owner_agency_id": agency.id, "marking": chosen.value,
+            "exporting_nation": caller.nation, "importing_nation": draft.importing_nation,
+            "exporter": draft.exporter, "importer": draft.importer,
+            "substance": draft.substance, "cas_number": draft.cas_number,
+            "quantity_kg": draft.quantity_kg, "shipment_id": draft.shipment_id,
+            "planned_export_date": draft.planned_export_date.isoformat()
+            if draft.planned_export_date else None,
+            "screening": json.dumps(draft.screening, sort_keys=True)
+            if draft.screening is not None else None,
+            "status": Status.DRAFT.value, "sent_at": None, "due_at": None, "version": 1,
+            "created_by": caller.user_id, "created_at": now})
+        made.append(NotificationView(None, RecordAccess(
+            owner_agency=caller.agency, owner_nation=caller.nation, marking=chosen), [], []))
+    if not values:
+        return made
+    ids = conn.execute(insert(_NOTIFICATIONS).returning(
+        _NOTIFICATIONS.c.id, sort_by_parameter_order=True), values).scalars().all()
+    events = [{"notification_id": record_id, "at": now, "actor_id": row["created_by"],
+               "from_status": None, "to_status": Status.DRAFT.value, "reason": "created"}
+              for record_id, row in zip(ids, values, strict=True)]
+    conn.execute(insert(_EVENTS), events)
+    written = iter(zip(ids, values, events, strict=True))
+    for place, view in enumerate(made):
+        if isinstance(view, NotificationView):
+            record_id, row, event = next(written)
+            made[place] = NotificationView(SimpleNamespace(id=record_id, **row), view.access,
+                                           [SimpleNamespace(**event)], [])
+    return made
 
 
 class MustWrite(Exception):  # noqa: N818 - a signal to the caller, not an error

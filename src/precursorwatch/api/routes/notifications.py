@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Annotated, cast
 
@@ -21,6 +23,7 @@ from precursorwatch.api.schemas import (
     ReleaseOut,
     ScreeningAttachment,
 )
+from precursorwatch.exceptions import PrecursorwatchError
 from precursorwatch.exchange.notifications import Status
 from precursorwatch.exchange.policy import Caller
 from precursorwatch.store import audit, records
@@ -74,18 +77,33 @@ def _log(session: Session, caller: Caller, action: str, record_id: int | None,
 @router.post("", status_code=201, response_model=NotificationOut, responses=_ERRORS,
              summary="Draft a pre-export notification (analyst or supervisor)")
 async def create(body: NotificationIn, caller: CallerDep, store: StoreDep) -> JSON:
-    def work(session: Session) -> bytes:
-        view = records.create_notification(
-            session, caller, importing_nation=body.importing_nation, exporter=body.exporter,
-            importer=body.importer, substance=body.substance, cas_number=body.cas_number,
-            quantity_kg=body.quantity_kg, shipment_id=body.shipment_id,
-            planned_export_date=body.planned_export_date, marking=body.marking,
-            screening=body.screening.model_dump() if body.screening else None)
-        out = _out_of(view)
-        _log(session, caller, "create", out.id, f"marking {out.marking.value}")
-        return out.model_dump_json().encode()
+    draft = records.Draft(
+        caller, importing_nation=body.importing_nation, exporter=body.exporter,
+        importer=body.importer, substance=body.substance, cas_number=body.cas_number,
+        quantity_kg=body.quantity_kg, shipment_id=body.shipment_id,
+        planned_export_date=body.planned_export_date, marking=body.marking,
+        screening=body.screening.model_dump() if body.screening else None)
+    # With the batch's other drafts, in two inserts (see records.create_notifications).
+    body_json: bytes = await asyncio.wrap_future(store.writer.submit_bulk(_draft_all, draft))
+    return JSON(body_json, status_code=201)
 
-    return JSON(await write(store, work), status_code=201)
+
+def _draft_all(session: Session, drafts: Sequence[records.Draft]
+               ) -> list[bytes | PrecursorwatchError]:
+    """The group writer's bulk work for drafts: each written draft's answer, serialised,
+    and its audit entry; each refused one's error."""
+    answers: list[bytes | PrecursorwatchError] = []
+    for draft, made in zip(drafts, records.create_notifications(session, drafts),
+                           strict=True):
+        if isinstance(made, PrecursorwatchError):
+            answers.append(made)
+            continue
+        out = _out_of(made)
+        audit.append_later(session, caller=draft.caller, action="create", outcome="ok",
+                           record_kind=records.NOTIFICATION, record_id=out.id,
+                           detail=f"marking {out.marking.value}")
+        answers.append(out.model_dump_json().encode())
+    return answers
 
 
 @router.get("", response_model=list[NotificationOut], responses=_ERRORS,
