@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from typing import Any, Literal, cast
 
-from sqlalchemy import exists, insert, or_, select, update
+from sqlalchemy import bindparam, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from precursorwatch.exceptions import (
@@ -185,10 +185,9 @@ def create_notifications(session: Session, drafts: Sequence[Draft]
     writer hands it every draft of a batch together.
     """
     conn = session.connection()
-    nations = set(conn.execute(select(_NATIONS.c.code)).scalars())
+    nations = set(conn.execute(_ALL_NATIONS).scalars())
     agencies = {a.code: a for a in conn.execute(
-        select(_AGENCIES.c.id, _AGENCIES.c.code, _AGENCIES.c.default_marking)
-        .where(_AGENCIES.c.code.in_(sorted({d.caller.agency for d in drafts}))))}
+        _AGENCIES_BY_CODE, {"codes": sorted({d.caller.agency for d in drafts})})}
     now = datetime.now(UTC)
     made: list[NotificationView | PrecursorwatchError] = []
     values: list[dict[str, Any]] = []
@@ -225,12 +224,13 @@ def create_notifications(session: Session, drafts: Sequence[Draft]
             owner_agency=caller.agency, owner_nation=caller.nation, marking=chosen), [], []))
     if not values:
         return made
-    ids = conn.execute(insert(_NOTIFICATIONS).returning(
-        _NOTIFICATIONS.c.id, sort_by_parameter_order=True), values).scalars().all()
+    # One row goes as a plain insert: the many-rows form costs more for a single row.
+    ids = (conn.execute(_INSERT_NOTIFICATIONS, values).scalars().all() if len(values) > 1
+           else [conn.execute(_INSERT_NOTIFICATIONS, values[0]).scalar_one()])
     events = [{"notification_id": record_id, "at": now, "actor_id": row["created_by"],
                "from_status": None, "to_status": Status.DRAFT.value, "reason": "created"}
               for record_id, row in zip(ids, values, strict=True)]
-    conn.execute(insert(_EVENTS), events)
+    conn.execute(_INSERT_EVENTS, events if len(events) > 1 else events[0])
     written = iter(zip(ids, values, events, strict=True))
     for place, view in enumerate(made):
         if isinstance(view, NotificationView):
@@ -263,6 +263,29 @@ _NATIONS = Base.metadata.tables[Nation.__tablename__]
 _AGENCIES = Base.metadata.tables[Agency.__tablename__]
 _RELEASES = Base.metadata.tables[Release.__tablename__]
 _EVENTS = Base.metadata.tables[NotificationEvent.__tablename__]
+# Their statements, built once: building a statement costs more than SQLite running it.
+_ALL_NATIONS = select(_NATIONS.c.code)
+_AGENCIES_BY_CODE = select(_AGENCIES.c.id, _AGENCIES.c.code, _AGENCIES.c.default_marking
+                           ).where(_AGENCIES.c.code.in_(bindparam("codes", expanding=True)))
+_INSERT_NOTIFICATIONS = insert(_NOTIFICATIONS).returning(_NOTIFICATIONS.c.id,
+                                                         sort_by_parameter_order=True)
+_INSERT_EVENTS = insert(_EVENTS)
+_NOTIFICATIONS_BY_ID = (
+    select(_NOTIFICATIONS, _AGENCIES.c.code.label("owner_code"),
+           _AGENCIES.c.nation.label("owner_nation"))
+    .join(_AGENCIES, _AGENCIES.c.id == _NOTIFICATIONS.c.owner_agency_id)
+    .where(_NOTIFICATIONS.c.id.in_(bindparam("ids", expanding=True))))
+_RELEASES_OF = (
+    select(_RELEASES.c.record_id, _RELEASES.c.nation, _RELEASES.c.released_by,
+           _RELEASES.c.released_at, _RELEASES.c.reason)
+    .where(_RELEASES.c.record_kind == bindparam("kind"),
+           _RELEASES.c.record_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_RELEASES.c.id))
+_EVENTS_OF = (
+    select(_EVENTS.c.notification_id, _EVENTS.c.at, _EVENTS.c.from_status,
+           _EVENTS.c.to_status, _EVENTS.c.reason)
+    .where(_EVENTS.c.notification_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_EVENTS.c.id))
 
 
 @dataclass(frozen=True)
@@ -282,27 +305,14 @@ def fetch_notifications(session: Session, record_ids: Sequence[int]
     once, instead of three queries per request."""
     ids = sorted(set(record_ids))
     conn = session.connection()
-    rows = conn.execute(
-        select(_NOTIFICATIONS, _AGENCIES.c.code.label("owner_code"),
-               _AGENCIES.c.nation.label("owner_nation"))
-        .join(_AGENCIES, _AGENCIES.c.id == _NOTIFICATIONS.c.owner_agency_id)
-        .where(_NOTIFICATIONS.c.id.in_(ids))).all()
+    rows = conn.execute(_NOTIFICATIONS_BY_ID, {"ids": ids}).all()
     if not rows:
         return {}
     releases: dict[int, list[Any]] = {row.id: [] for row in rows}
     history: dict[int, list[Any]] = {row.id: [] for row in rows}
-    for release in conn.execute(
-            select(_RELEASES.c.record_id, _RELEASES.c.nation, _RELEASES.c.released_by,
-                   _RELEASES.c.released_at, _RELEASES.c.reason)
-            .where(_RELEASES.c.record_kind == NOTIFICATION,
-                   _RELEASES.c.record_id.in_(list(releases)))
-            .order_by(_RELEASES.c.id)):
+    for release in conn.execute(_RELEASES_OF, {"kind": NOTIFICATION, "ids": list(releases)}):
         releases[release.record_id].append(release)
-    for event in conn.execute(
-            select(_EVENTS.c.notification_id, _EVENTS.c.at, _EVENTS.c.from_status,
-                   _EVENTS.c.to_status, _EVENTS.c.reason)
-            .where(_EVENTS.c.notification_id.in_(list(history)))
-            .order_by(_EVENTS.c.id)):
+    for event in conn.execute(_EVENTS_OF, {"ids": list(history)}):
         history[event.notification_id].append(event)
     return {row.id: NotificationFacts(row, releases[row.id], history[row.id]) for row in rows}
 

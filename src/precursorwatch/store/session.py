@@ -35,9 +35,10 @@ from precursorwatch.store.writer import GroupWriter
 
 __all__ = ["Store", "downgrade", "is_sqlite", "make_engine", "migrate", "transaction"]
 T = TypeVar("T")
-#: Threads that run requests' reads. Python runs one thread at a time; more threads than
-#: this only fight over the interpreter lock (each switch costs more than a SQLite lookup)
-#: and, past the pool's size, open a fresh connection per request.
+#: Threads that run reads submitted with :meth:`Store.submit_read` (tokens not in the
+#: cache; a notification's read goes to the group writer instead, see store/writer.py).
+#: Python runs one thread at a time; more threads than this only fight over the
+#: interpreter lock and, past the pool's size, open a fresh connection per request.
 _READ_THREADS = 4
 #: How long a SQLite writer waits for the lock before giving up (milliseconds).
 _SQLITE_BUSY_MS = 60_000
