@@ -17,7 +17,12 @@ omission). Phases:
   creation was acknowledged (201) is looked up: any missing one is a lost write.
 
 Reported per phase: target and achieved requests/s, p50/p99/max latency (ms), errors by
-status, 5xx count, and the times "database is locked" appeared in the server's log.
+status, 5xx count, and the times "database is locked" appeared in the server's log; and,
+per request completed, the CPU time of the server's processes, of this client and (for a
+PostgreSQL on this machine) of the database's backends serving the benchmark's database,
+with the share of the machine's CPUs busy during the phase (from ``/proc/stat``, all
+processes, others' included). Their sum is what a request costs the machine: when the
+machine is busy throughout, the rate cannot exceed its cores over that sum.
 
 Data: two nations, two agencies, users and tokens, and 200 notifications to read, made
 fresh in a new database for each store.
@@ -95,6 +100,9 @@ class Server:
 
     def __init__(self, db: str, workers: int) -> None:
         self.db, self.workers = db, workers
+        url = make_url(db)
+        #: The PostgreSQL database's name, whose backends' CPU time is counted.
+        self.database = url.database if url.get_backend_name() == "postgresql" else None
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log: list[str] = []
@@ -162,9 +170,13 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
     wall: float = 0.0
-    #: CPU seconds the server's processes and this client spent during the phase.
+    #: CPU seconds the server's processes, this client and the database's backends
+    #: (PostgreSQL on this machine; 0 otherwise) spent during the phase.
     server_cpu: float = 0.0
     client_cpu: float = 0.0
+    db_cpu: float = 0.0
+    #: Share of the machine's CPU time that was busy (any process) during the phase.
+    busy: float = 0.0
 
     def line(self) -> str:
         done = sorted(self.latencies)
@@ -180,7 +192,9 @@ class Result:
                 f"p99 {p99:.1f} ms, max {done[-1] * 1000:.0f} ms, errors {errors or 0}, "
                 f"5xx {server_errors}, CPU per request: server "
                 f"{self.server_cpu / len(done) * 1000:.2f} ms, client "
-                f"{self.client_cpu / len(done) * 1000:.2f} ms")
+                f"{self.client_cpu / len(done) * 1000:.2f} ms, database "
+                f"{self.db_cpu / len(done) * 1000:.2f} ms; machine busy "
+                f"{self.busy * 100:.0f} %")
 
 
 class _Wire:
@@ -250,6 +264,32 @@ class _Wire:
             writer.close()
 
 
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine since boot, from ``/proc/stat``."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle and iowait
+    total = sum(values[:8])  # guest time is already counted in user and nice
+    return total - idle, total
+
+
+def _db_cpu_seconds(database: str | None) -> float:
+    """CPU time of the PostgreSQL backends connected to ``database`` on this machine (their
+    process titles name it); 0 when there are none (SQLite, or a remote server)."""
+    if not database:
+        return 0.0
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes()
+            if title.startswith(b"postgres: ") and f" {database} ".encode() in title:
+                total += _cpu_seconds(int(entry.name))
+        except (OSError, ValueError):
+            continue  # ended meanwhile
+    return total
+
+
 def _cpu_seconds(pid: int) -> float:
     """User and system CPU time of a process and its reaped children (seconds)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
@@ -301,13 +341,19 @@ async def _open_loop(base: str, tokens: dict[str, str], ids: list[int], rate: fl
 
 def _phase(server: Server, tokens: dict[str, str], ids: list[int], rate: float,
            seconds: float, write_share: float, name: str) -> Result:
-    """One open-loop phase, with the CPU time the server and this client spent on it."""
+    """One open-loop phase, with the CPU time the server, this client and the database
+    spent on it."""
     server_before, client_before = server.cpu_seconds(), time.process_time()
+    db_before, machine_before = _db_cpu_seconds(server.database), _machine_ticks()
     # uvloop (a dependency of the server) also makes the client cheaper.
     result = uvloop.run(_open_loop(server.base, tokens, ids, rate, seconds, write_share,
                                    name))
     result.server_cpu = server.cpu_seconds() - server_before
     result.client_cpu = time.process_time() - client_before
+    result.db_cpu = _db_cpu_seconds(server.database) - db_before
+    machine_after = _machine_ticks()
+    result.busy = ((machine_after[0] - machine_before[0])
+                   / max(1, machine_after[1] - machine_before[1]))
     return result
 
 

@@ -1,6 +1,9 @@
 """Two server processes (``serve --workers 2``) writing at once keep one whole audit chain:
 each batch of either process reads the chain's head under the lock that serialises them
-(BEGIN IMMEDIATE behind a file lock on SQLite, an advisory lock on PostgreSQL)."""
+(BEGIN IMMEDIATE behind a file lock on SQLite, an advisory lock on PostgreSQL). Drafts and
+reads are batched (several requests' drafts in one insert, several reads in one query),
+so refused drafts and hidden reads ride in the same batches: each request still gets
+exactly its own entry, and a refused draft none."""
 
 from __future__ import annotations
 
@@ -45,8 +48,18 @@ def test_two_worker_processes_keep_one_whole_audit_chain(db_url: str, tmp_path: 
                 got = http.get(f"/notifications/{made.json()['id']}",
                                headers=world.auth("dea_viewer"))
                 assert got.status_code == 200
+                assert got.json() == made.json()
+                # Not released to India: hidden from its agencies, and audited as such.
+                hidden = http.get(f"/notifications/{made.json()['id']}",
+                                  headers=world.auth("ncb_viewer"))
+                assert hidden.status_code == 404
+                # Refused (its importing nation is its own): no record, no entry.
+                refused = http.post("/notifications", json=notification(importing="US"),
+                                    headers=world.auth("dea_analyst"))
+                assert refused.status_code == 422
+                assert refused.json()["errors"][0]["field"] == "importing_nation"
                 with lock:
-                    done.update(["create", "read"])
+                    done.update(["create", "read", "hidden"])
 
     try:
         deadline = time.monotonic() + 120
@@ -77,3 +90,7 @@ def test_two_worker_processes_keep_one_whole_audit_chain(db_url: str, tmp_path: 
     actions = Counter(entry.action for entry in chain)
     assert actions["create"] == done["create"] == CLIENTS * ROUNDS
     assert actions["read"] == done["read"] == CLIENTS * ROUNDS
+    hidden = [e for e in chain if e.outcome == "hidden"]
+    assert len(hidden) == done["hidden"] == CLIENTS * ROUNDS
+    assert all(e.actor == "ncb_viewer" for e in hidden)
+    assert len(chain) == 3 * CLIENTS * ROUNDS

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from precursorwatch.exceptions import AuthenticationError
 from precursorwatch.exchange.policy import Caller
 from precursorwatch.store.session import Store
+from precursorwatch.store.writer import Fetch
 
-__all__ = ["CallerDep", "StoreDep", "log", "read", "write"]
+__all__ = ["JSON", "CallerDep", "StoreDep", "log", "look_up", "write"]
 
 T = TypeVar("T")
 
@@ -57,10 +58,25 @@ async def write(store: Store, work: Callable[[Session], T]) -> T:
     return result
 
 
-async def read(store: Store, work: Callable[[Session], T]) -> T:
-    """Run ``work`` in a read-only transaction on one of the store's read threads."""
-    result: T = await asyncio.wrap_future(store.submit_read(work))
+async def look_up(store: Store, fetch: Fetch, key: Any, finish: Callable[[Any], T], *,
+                  caller: Caller, action: str, record_kind: str, record_id: int) -> T:
+    """Read ``key`` with ``fetch`` in the store's next group commit, beside the other
+    requests' reads of the same kind; returns ``finish(found)`` once the read's audit entry
+    is committed (``finish``'s error, if it raised, is raised here and nothing was
+    logged: the error handler audits the refusal)."""
+    result: T = await asyncio.wrap_future(store.writer.lookup(
+        fetch, key, finish, caller=caller, action=action, record_kind=record_kind,
+        record_id=record_id))
     return result
+
+
+class JSON(Response):
+    """A response whose body is JSON already serialised (by a Pydantic model's
+    ``model_dump_json``, off the event loop): FastAPI then neither validates it against
+    the route's response model again nor serialises it a second time. The route still
+    names its ``response_model`` for the OpenAPI document."""
+
+    media_type = "application/json"
 
 
 async def log(store: Store, caller: Caller | None, action: str, *, outcome: str = "ok",

@@ -24,6 +24,11 @@ _HEAD = "precursorwatch.audit_head"
 # The table itself, not the mapped class: a Core insert skips the ORM's unit of work, which
 # costs more than the insert on a hot path.
 _TABLE = Base.metadata.tables[AuditRow.__tablename__]
+# Built once and run on the connection: every batch of the group writer runs them, and
+# through the ORM's session they cost several times SQLite's own work.
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_HEAD_ROW = select(_TABLE.c.seq, _TABLE.c.hash).order_by(_TABLE.c.seq.desc()).limit(1)
+_INSERT = insert(_TABLE)
 
 
 @dataclass
@@ -40,10 +45,10 @@ def _head(session: Session) -> _Head:
     the same transaction follow on in memory instead of asking the database again."""
     head: _Head | None = session.info.get(_HEAD)
     if head is None:
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK})
-        row = session.execute(
-            select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)).first()
+        conn = session.connection()
+        if conn.dialect.name == "postgresql":
+            conn.execute(_LOCK, {"key": _AUDIT_LOCK})
+        row = conn.execute(_HEAD_ROW).first()
         head = _Head(row[0], row[1]) if row else _Head(0, GENESIS)
         session.info[_HEAD] = head
     return head
@@ -73,7 +78,7 @@ def append(session: Session, *, caller: Caller | None, action: str, outcome: str
     work it records. Call it last in the unit of work: on PostgreSQL it holds the chain's
     lock until commit (SQLite's write lock already serialises)."""
     row = _next(session, caller, action, outcome, record_kind, record_id, detail)
-    session.execute(insert(_TABLE), row)
+    session.connection().execute(_INSERT, row)
     return AuditEntry(**row)
 
 
@@ -90,7 +95,8 @@ def flush_later(session: Session) -> None:
     """Insert the entries :func:`append_later` kept back; call before committing."""
     head: _Head | None = session.info.get(_HEAD)
     if head is not None and head.pending:
-        session.execute(insert(_TABLE), head.pending)
+        conn = session.connection()
+        conn.execute(_INSERT, head.pending if len(head.pending) > 1 else head.pending[0])
         head.pending = []
 
 

@@ -16,10 +16,16 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from typing import Any, Literal, cast
 
-from sqlalchemy import exists, insert, or_, select, update
+from sqlalchemy import bindparam, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from precursorwatch.exceptions import AccessDenied, Conflict, InputError, NotFound
+from precursorwatch.exceptions import (
+    AccessDenied,
+    Conflict,
+    InputError,
+    NotFound,
+    PrecursorwatchError,
+)
 from precursorwatch.exchange.notifications import (
     Answer,
     Status,
@@ -50,14 +56,18 @@ from precursorwatch.store.models import (
 __all__ = [
     "INCIDENT",
     "NOTIFICATION",
+    "Draft",
     "Loaded",
     "MustWrite",
+    "NotificationFacts",
     "NotificationView",
     "answer_notification",
     "check_release",
     "create_incident",
     "create_notification",
+    "create_notifications",
     "expire_due",
+    "fetch_notifications",
     "get_case",
     "get_incident",
     "get_notification",
@@ -71,6 +81,7 @@ __all__ = [
     "releases_of",
     "require_writer",
     "view_notification",
+    "view_of",
     "visible",
 ]
 
@@ -137,51 +148,96 @@ def visible(caller: Caller, kind: Kind, model: type[Row]) -> Any:
 # -- notifications -----------------------------------------------------------------------
 
 
-def create_notification(session: Session, caller: Caller, *, importing_nation: str,
-                        exporter: str, importer: str, substance: str, cas_number: str | None,
-                        quantity_kg: float, shipment_id: str | None,
-                        planned_export_date: date | None, marking: Marking | None,
-                        screening: dict[str, Any] | None) -> NotificationView:
-    """A draft notification from the caller's agency; sent when a supervisor releases it to
-    the importing nation.
+@dataclass(frozen=True)
+class Draft:
+    """A notification to draft, as the caller asked for it."""
 
-    Written with plain SQL statements on the transaction's connection (a new draft has one
-    history step and no releases, so nothing is read back): drafting is the server's most
-    frequent write, and the ORM's unit of work cost more than the inserts.
+    caller: Caller
+    importing_nation: str
+    exporter: str
+    importer: str
+    substance: str
+    cas_number: str | None
+    quantity_kg: float
+    shipment_id: str | None
+    planned_export_date: date | None
+    marking: Marking | None
+    screening: dict[str, Any] | None
+
+
+def create_notification(session: Session, draft: Draft) -> NotificationView:
+    """A draft notification from the caller's agency; sent when a supervisor releases it to
+    the importing nation."""
+    made = create_notifications(session, [draft])[0]
+    if isinstance(made, Exception):
+        raise made
+    return made
+
+
+def create_notifications(session: Session, drafts: Sequence[Draft]
+                         ) -> list[NotificationView | PrecursorwatchError]:
+    """Many drafts at once, each from its caller's agency: in the drafts' order, each one's
+    view, or the error that refuses it (nothing of a refused draft is written).
+
+    Written with two multi-row inserts whatever the number of drafts (a new draft has one
+    history step and no releases, so nothing is read back but the ids), after one look at
+    the nations and agencies: drafting is the server's most frequent write, and the group
+    writer hands it every draft of a batch together.
     """
-    require_writer(caller)
     conn = session.connection()
-    if conn.execute(select(_NATIONS.c.code).where(_NATIONS.c.code == importing_nation)
-                    ).first() is None:
-        raise InputError(f"no nation {importing_nation}", field="importing_nation")
-    if importing_nation == caller.nation:
-        raise InputError("the importing nation must differ from the exporting nation",
-                         field="importing_nation")
-    agency = conn.execute(select(_AGENCIES.c.id, _AGENCIES.c.default_marking)
-                          .where(_AGENCIES.c.code == caller.agency)).one()
-    # No marking given: the owner agency's default, which is never TLP:CLEAR.
-    chosen = marking if marking is not None else Marking(agency.default_marking)
+    nations = set(conn.execute(_ALL_NATIONS).scalars())
+    agencies = {a.code: a for a in conn.execute(
+        _AGENCIES_BY_CODE, {"codes": sorted({d.caller.agency for d in drafts})})}
     now = datetime.now(UTC)
-    values: dict[str, Any] = {
-        "owner_agency_id": agency.id, "marking": chosen.value,
-        "exporting_nation": caller.nation, "importing_nation": importing_nation,
-        "exporter": exporter, "importer": importer, "substance": substance,
-        "cas_number": cas_number, "quantity_kg": quantity_kg, "shipment_id": shipment_id,
-        "planned_export_date": planned_export_date.isoformat() if planned_export_date
-        else None,
-        "screening": json.dumps(screening, sort_keys=True) if screening is not None else None,
-        "status": Status.DRAFT.value, "sent_at": None, "due_at": None, "version": 1,
-        "created_by": caller.user_id, "created_at": now}
-    key = conn.execute(insert(_NOTIFICATIONS), values).inserted_primary_key
-    assert key is not None
-    record_id = int(key[0])
-    event = {"notification_id": record_id, "at": now, "actor_id": caller.user_id,
-             "from_status": None, "to_status": Status.DRAFT.value, "reason": "created"}
-    conn.execute(insert(_EVENTS), event)
-    access = RecordAccess(owner_agency=caller.agency, owner_nation=caller.nation,
-                          marking=chosen)
-    return NotificationView(SimpleNamespace(id=record_id, **values), access,
-                            [SimpleNamespace(**event)], [])
+    made: list[NotificationView | PrecursorwatchError] = []
+    values: list[dict[str, Any]] = []
+    for draft in drafts:
+        caller = draft.caller
+        try:
+            require_writer(caller)
+            if draft.importing_nation not in nations:
+                raise InputError(f"no nation {draft.importing_nation}",
+                                 field="importing_nation")
+            if draft.importing_nation == caller.nation:
+                raise InputError("the importing nation must differ from the exporting "
+                                 "nation", field="importing_nation")
+        except PrecursorwatchError as error:
+            made.append(error)
+            continue
+        agency = agencies[caller.agency]
+        # No marking given: the owner agency's default, which is never TLP:CLEAR.
+        chosen = (draft.marking if draft.marking is not None
+                  else Marking(agency.default_marking))
+        values.append({
+            "owner_agency_id": agency.id, "marking": chosen.value,
+            "exporting_nation": caller.nation, "importing_nation": draft.importing_nation,
+            "exporter": draft.exporter, "importer": draft.importer,
+            "substance": draft.substance, "cas_number": draft.cas_number,
+            "quantity_kg": draft.quantity_kg, "shipment_id": draft.shipment_id,
+            "planned_export_date": draft.planned_export_date.isoformat()
+            if draft.planned_export_date else None,
+            "screening": json.dumps(draft.screening, sort_keys=True)
+            if draft.screening is not None else None,
+            "status": Status.DRAFT.value, "sent_at": None, "due_at": None, "version": 1,
+            "created_by": caller.user_id, "created_at": now})
+        made.append(NotificationView(None, RecordAccess(
+            owner_agency=caller.agency, owner_nation=caller.nation, marking=chosen), [], []))
+    if not values:
+        return made
+    # One row goes as a plain insert: the many-rows form costs more for a single row.
+    ids = (conn.execute(_INSERT_NOTIFICATIONS, values).scalars().all() if len(values) > 1
+           else [conn.execute(_INSERT_NOTIFICATIONS, values[0]).scalar_one()])
+    events = [{"notification_id": record_id, "at": now, "actor_id": row["created_by"],
+               "from_status": None, "to_status": Status.DRAFT.value, "reason": "created"}
+              for record_id, row in zip(ids, values, strict=True)]
+    conn.execute(_INSERT_EVENTS, events if len(events) > 1 else events[0])
+    written = iter(zip(ids, values, events, strict=True))
+    for place, view in enumerate(made):
+        if isinstance(view, NotificationView):
+            record_id, row, event = next(written)
+            made[place] = NotificationView(SimpleNamespace(id=record_id, **row), view.access,
+                                           [SimpleNamespace(**event)], [])
+    return made
 
 
 class MustWrite(Exception):  # noqa: N818 - a signal to the caller, not an error
@@ -207,41 +263,85 @@ _NATIONS = Base.metadata.tables[Nation.__tablename__]
 _AGENCIES = Base.metadata.tables[Agency.__tablename__]
 _RELEASES = Base.metadata.tables[Release.__tablename__]
 _EVENTS = Base.metadata.tables[NotificationEvent.__tablename__]
+# Their statements, built once: building a statement costs more than SQLite running it.
+_ALL_NATIONS = select(_NATIONS.c.code)
+_AGENCIES_BY_CODE = select(_AGENCIES.c.id, _AGENCIES.c.code, _AGENCIES.c.default_marking
+                           ).where(_AGENCIES.c.code.in_(bindparam("codes", expanding=True)))
+_INSERT_NOTIFICATIONS = insert(_NOTIFICATIONS).returning(_NOTIFICATIONS.c.id,
+                                                         sort_by_parameter_order=True)
+_INSERT_EVENTS = insert(_EVENTS)
+_NOTIFICATIONS_BY_ID = (
+    select(_NOTIFICATIONS, _AGENCIES.c.code.label("owner_code"),
+           _AGENCIES.c.nation.label("owner_nation"))
+    .join(_AGENCIES, _AGENCIES.c.id == _NOTIFICATIONS.c.owner_agency_id)
+    .where(_NOTIFICATIONS.c.id.in_(bindparam("ids", expanding=True))))
+_RELEASES_OF = (
+    select(_RELEASES.c.record_id, _RELEASES.c.nation, _RELEASES.c.released_by,
+           _RELEASES.c.released_at, _RELEASES.c.reason)
+    .where(_RELEASES.c.record_kind == bindparam("kind"),
+           _RELEASES.c.record_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_RELEASES.c.id))
+_EVENTS_OF = (
+    select(_EVENTS.c.notification_id, _EVENTS.c.at, _EVENTS.c.from_status,
+           _EVENTS.c.to_status, _EVENTS.c.reason)
+    .where(_EVENTS.c.notification_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_EVENTS.c.id))
+
+
+@dataclass(frozen=True)
+class NotificationFacts:
+    """What the store holds of one notification, before any caller's rights are checked:
+    its columns with the owner's agency code and nation, its releases and its history."""
+
+    row: Any
+    releases: Sequence[Any]
+    history: Sequence[Any]
+
+
+def fetch_notifications(session: Session, record_ids: Sequence[int]
+                        ) -> dict[int, NotificationFacts]:
+    """The facts of many notifications in three queries whatever their number (missing ids
+    are left out): the group writer reads every request's notification of a batch at
+    once, instead of three queries per request."""
+    ids = sorted(set(record_ids))
+    conn = session.connection()
+    rows = conn.execute(_NOTIFICATIONS_BY_ID, {"ids": ids}).all()
+    if not rows:
+        return {}
+    releases: dict[int, list[Any]] = {row.id: [] for row in rows}
+    history: dict[int, list[Any]] = {row.id: [] for row in rows}
+    for release in conn.execute(_RELEASES_OF, {"kind": NOTIFICATION, "ids": list(releases)}):
+        releases[release.record_id].append(release)
+    for event in conn.execute(_EVENTS_OF, {"ids": list(history)}):
+        history[event.notification_id].append(event)
+    return {row.id: NotificationFacts(row, releases[row.id], history[row.id]) for row in rows}
+
+
+def view_of(caller: Caller, record_id: int, facts: NotificationFacts | None,
+            now: datetime) -> NotificationView:
+    """The caller's view of a notification from its facts: the same rule as
+    :func:`get_notification` (``can_read`` on the same facts). Raises :class:`NotFound`
+    for a missing or hidden one, :class:`MustWrite` for one whose window has closed (it
+    must be closed first)."""
+    if facts is None:
+        raise NotFound(f"no notification {record_id}")
+    row = facts.row
+    if (row.status == Status.PENDING.value and row.due_at is not None
+            and now >= row.due_at):
+        raise MustWrite(f"notification {record_id} is due to close")
+    access = RecordAccess(owner_agency=row.owner_code, owner_nation=row.owner_nation,
+                          marking=Marking(row.marking),
+                          released_to=frozenset(r.nation for r in facts.releases))
+    if not can_read(caller, access):
+        raise NotFound(f"no notification {record_id}")
+    return NotificationView(row, access, facts.history, facts.releases)
 
 
 def view_notification(session: Session, caller: Caller, record_id: int) -> NotificationView:
-    """One notification the caller may see, read-only, with plain SQL statements.
-
-    The same rule as :func:`get_notification` (``can_read`` on the same facts), in three
-    queries on the transaction's connection instead of the ORM's five through its unit of
-    work: this is the server's most frequent request. A notification whose window has
-    closed raises :class:`MustWrite`, as it must be closed first.
-    """
-    conn = session.connection()
-    row = conn.execute(
-        select(_NOTIFICATIONS, _AGENCIES.c.code.label("owner_code"),
-               _AGENCIES.c.nation.label("owner_nation"))
-        .join(_AGENCIES, _AGENCIES.c.id == _NOTIFICATIONS.c.owner_agency_id)
-        .where(_NOTIFICATIONS.c.id == record_id)).first()
-    if row is None:
-        raise NotFound(f"no notification {record_id}")
-    if (row.status == Status.PENDING.value and row.due_at is not None
-            and datetime.now(UTC) >= row.due_at):
-        raise MustWrite(f"notification {record_id} is due to close")
-    releases = conn.execute(
-        select(_RELEASES.c.nation, _RELEASES.c.released_by, _RELEASES.c.released_at,
-               _RELEASES.c.reason)
-        .where(_RELEASES.c.record_kind == NOTIFICATION, _RELEASES.c.record_id == record_id)
-        .order_by(_RELEASES.c.id)).all()
-    access = RecordAccess(owner_agency=row.owner_code, owner_nation=row.owner_nation,
-                          marking=Marking(row.marking),
-                          released_to=frozenset(r.nation for r in releases))
-    if not can_read(caller, access):
-        raise NotFound(f"no notification {record_id}")
-    history = conn.execute(
-        select(_EVENTS.c.at, _EVENTS.c.from_status, _EVENTS.c.to_status, _EVENTS.c.reason)
-        .where(_EVENTS.c.notification_id == record_id).order_by(_EVENTS.c.id)).all()
-    return NotificationView(row, access, history, releases)
+    """One notification the caller may see, read-only, with plain SQL statements (see
+    :func:`fetch_notifications` and :func:`view_of`)."""
+    return view_of(caller, record_id, fetch_notifications(session, [record_id]).get(record_id),
+                   datetime.now(UTC))
 
 
 def expire_due(session: Session, now: datetime) -> int:

@@ -35,9 +35,10 @@ from precursorwatch.store.writer import GroupWriter
 
 __all__ = ["Store", "downgrade", "is_sqlite", "make_engine", "migrate", "transaction"]
 T = TypeVar("T")
-#: Threads that run requests' reads. Python runs one thread at a time; more threads than
-#: this only fight over the interpreter lock (each switch costs more than a SQLite lookup)
-#: and, past the pool's size, open a fresh connection per request.
+#: Threads that run reads submitted with :meth:`Store.submit_read` (tokens not in the
+#: cache; a notification's read goes to the group writer instead, see store/writer.py).
+#: Python runs one thread at a time; more threads than this only fight over the
+#: interpreter lock and, past the pool's size, open a fresh connection per request.
 _READ_THREADS = 4
 #: How long a SQLite writer waits for the lock before giving up (milliseconds).
 _SQLITE_BUSY_MS = 60_000
@@ -142,7 +143,7 @@ class Store:
         self._write_lock: _WriteLock | None = (
             _WriteLock(f"{self.engine.url.database}-writer.lock") if sqlite else None)
         #: Requests' writes and audit entries, committed many to a transaction.
-        self.writer = GroupWriter(self.engine, self._write_lock)
+        self.writer = GroupWriter(self.engine, self._write_lock, self.reader)
         self._tokens = TokenCache()
         self._readers = ThreadPoolExecutor(max_workers=min(pool_size, _READ_THREADS),
                                            thread_name_prefix="store-read")

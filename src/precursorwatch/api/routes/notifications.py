@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Path, Query
 from sqlalchemy.orm import Session
 
-from precursorwatch.api.deps import CallerDep, StoreDep, log, read, write
+from precursorwatch.api.deps import JSON, CallerDep, StoreDep, look_up, write
 from precursorwatch.api.schemas import (
     AnswerIn,
     EventOut,
@@ -21,6 +23,7 @@ from precursorwatch.api.schemas import (
     ReleaseOut,
     ScreeningAttachment,
 )
+from precursorwatch.exceptions import PrecursorwatchError
 from precursorwatch.exchange.notifications import Status
 from precursorwatch.exchange.policy import Caller
 from precursorwatch.store import audit, records
@@ -73,19 +76,34 @@ def _log(session: Session, caller: Caller, action: str, record_id: int | None,
 
 @router.post("", status_code=201, response_model=NotificationOut, responses=_ERRORS,
              summary="Draft a pre-export notification (analyst or supervisor)")
-async def create(body: NotificationIn, caller: CallerDep, store: StoreDep) -> NotificationOut:
-    def work(session: Session) -> NotificationOut:
-        view = records.create_notification(
-            session, caller, importing_nation=body.importing_nation, exporter=body.exporter,
-            importer=body.importer, substance=body.substance, cas_number=body.cas_number,
-            quantity_kg=body.quantity_kg, shipment_id=body.shipment_id,
-            planned_export_date=body.planned_export_date, marking=body.marking,
-            screening=body.screening.model_dump() if body.screening else None)
-        out = _out_of(view)
-        _log(session, caller, "create", out.id, f"marking {out.marking.value}")
-        return out
+async def create(body: NotificationIn, caller: CallerDep, store: StoreDep) -> JSON:
+    draft = records.Draft(
+        caller, importing_nation=body.importing_nation, exporter=body.exporter,
+        importer=body.importer, substance=body.substance, cas_number=body.cas_number,
+        quantity_kg=body.quantity_kg, shipment_id=body.shipment_id,
+        planned_export_date=body.planned_export_date, marking=body.marking,
+        screening=body.screening.model_dump() if body.screening else None)
+    # With the batch's other drafts, in two inserts (see records.create_notifications).
+    body_json: bytes = await asyncio.wrap_future(store.writer.submit_bulk(_draft_all, draft))
+    return JSON(body_json, status_code=201)
 
-    return await write(store, work)
+
+def _draft_all(session: Session, drafts: Sequence[records.Draft]
+               ) -> list[bytes | PrecursorwatchError]:
+    """The group writer's bulk work for drafts: each written draft's answer, serialised,
+    and its audit entry; each refused one's error."""
+    answers: list[bytes | PrecursorwatchError] = []
+    for draft, made in zip(drafts, records.create_notifications(session, drafts),
+                           strict=True):
+        if isinstance(made, PrecursorwatchError):
+            answers.append(made)
+            continue
+        out = _out_of(made)
+        audit.append_later(session, caller=draft.caller, action="create", outcome="ok",
+                           record_kind=records.NOTIFICATION, record_id=out.id,
+                           detail=f"marking {out.marking.value}")
+        answers.append(out.model_dump_json().encode())
+    return answers
 
 
 @router.get("", response_model=list[NotificationOut], responses=_ERRORS,
@@ -110,21 +128,24 @@ async def list_(caller: CallerDep, store: StoreDep,
 
 @router.get("/{record_id}", response_model=NotificationOut, responses=_ERRORS,
             summary="One notification with its status history and releases")
-async def get(record_id: RecordId, caller: CallerDep, store: StoreDep) -> NotificationOut:
-    # The common case only reads, beside the writer; its audit entry joins the next group
-    # commit, and the answer waits for it.
+async def get(record_id: RecordId, caller: CallerDep, store: StoreDep) -> JSON:
+    # The common case only reads, in the next group commit with the other requests' reads
+    # of notifications, and its audit entry is committed there before it is answered.
+    def finish(facts: records.NotificationFacts | None) -> bytes:
+        view = records.view_of(caller, record_id, facts, datetime.now(UTC))
+        return _out_of(view).model_dump_json().encode()
+
     try:
-        out = await read(store, lambda session: _out_of(records.view_notification(
-            session, caller, record_id)))
+        return JSON(await look_up(store, records.fetch_notifications, record_id, finish,
+                                  caller=caller, action="read",
+                                  record_kind=records.NOTIFICATION, record_id=record_id))
     except records.MustWrite:
         def work(session: Session) -> NotificationOut:
             found = _out(session, records.get_notification(session, caller, record_id))
             _log(session, caller, "read", record_id)
             return found
 
-        return await write(store, work)
-    await log(store, caller, "read", record_kind=records.NOTIFICATION, record_id=record_id)
-    return out
+        return JSON((await write(store, work)).model_dump_json())
 
 
 @router.post("/{record_id}/release", response_model=NotificationOut, responses=_ERRORS,
