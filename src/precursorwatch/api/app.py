@@ -5,6 +5,7 @@ Its OpenAPI document is at ``/openapi.json``. Migrations are applied when it sta
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -28,9 +29,17 @@ def create_app(settings: Settings) -> FastAPI:
         if settings.migrate_on_start:
             migrate(store.engine)
         app.state.store = store
+        # What start-up loaded (routes, page templates, the substance registry) lives as
+        # long as the process. Frozen out of the collector's reach, it is no longer walked
+        # by the first full collections, which otherwise fall inside early requests
+        # (measured: some 300,000 objects, about 380 ms on a loaded machine).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            # Collectable again, so that what is left is finalised at exit.
+            gc.unfreeze()
             store.dispose()
 
     app = FastAPI(
