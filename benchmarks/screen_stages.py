@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from precursorwatch.records import write_table
+from precursorwatch.records.allocator import use_batch_allocator
 from precursorwatch.records.readers import read_contract_files
 from precursorwatch.registry import default_identifier, load_registry
 from precursorwatch.screening import engines
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> None:
     data = args.work / f"sim-{args.rows}"
     if not (data / "new.parquet").exists() or not (args.work / "model.json").exists():
         parser.error(f"no data in {data}: run benchmarks/screen_speed.py --rows {args.rows}")
+    use_batch_allocator()  # as the command does
     saved = SavedModel.from_json((args.work / "model.json").read_text(encoding="utf-8"))
     print(f"Stages of screening {data / 'new.parquet'} against {data / 'history.parquet'}")
     begin = time.perf_counter()

@@ -31,6 +31,7 @@ from precursorwatch.commands._console import (
     err,
 )
 from precursorwatch.exceptions import InputError, PrecursorwatchError, UsageError
+from precursorwatch.records.allocator import use_batch_allocator
 
 __all__ = ["app", "main"]
 
@@ -71,6 +72,7 @@ def _root(
 
 def main() -> None:
     """Run the command line, turning our errors into a message and an exit code."""
+    use_batch_allocator()
     try:
         app(prog_name="precursorwatch")
     except UsageError as error:

@@ -8,13 +8,14 @@ import json
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from precursorwatch.exceptions import InputError, UsageError
+from precursorwatch.exceptions import InputError, RowErrors, UsageError
 from precursorwatch.records import write_table
-from precursorwatch.records.readers import read_contract
+from precursorwatch.records.readers import read_contract, read_contract_files
 from tests.records.contract_rows import GOOD, row, rows
 
 
@@ -181,3 +182,41 @@ def test_row_numbers_stay_right_across_blocks_with_malformed_rows(tmp_path: Path
     assert [e.split(": ")[0].rsplit(":", 1)[1] for e in errors] == ["20000", "40000", "60000"]
     assert len(valid) == 79_997
     assert numbers[19_999] == 20_001 and numbers[-1] == 80_000
+
+
+def _large_parquet(path: Path) -> Path:
+    """10,000 rows in one row group, each text column stored as a dictionary (pyarrow's
+    default), with a bad value in one row and missing values in others."""
+    records: list[dict[str, str | None]] = [
+        dict(row(shipment_id=f"S{i}", unit=("kg", "L")[i % 2],
+                 import_country=("US", "DE", "AE")[i % 3])) for i in range(10_000)]
+    records[7776]["cas_number"] = "345-78-9"
+    records[8999]["unit"] = None
+    records[9998]["currency"] = None
+    pq.write_table(pa.Table.from_pylist(records), path, row_group_size=10_000)
+    return path
+
+
+def test_parquet_dictionaries_report_each_bad_row_with_its_number(tmp_path: Path) -> None:
+    path = _large_parquet(tmp_path / "f.parquet")
+    assert pq.ParquetFile(path).metadata.row_group(0).column(17).has_dictionary_page
+    valid, errors, numbers = read_all(path, batch_rows=4096)  # the dictionary spans batches
+    assert errors == [f"{path}:7777: cas_number: check digit is 9, expected 8",
+                      f"{path}:9000: unit: required value is missing"]
+    assert len(valid) == 9998 and 7777 not in numbers and 9000 not in numbers
+    assert valid[0]["unit"] == "kg" and valid[1]["import_country"] == "DE"
+    assert valid[-2]["currency"] is None and valid[-1]["currency"] == "USD"
+
+
+def test_kept_columns_are_fewer_but_every_column_is_checked(tmp_path: Path) -> None:
+    path = _large_parquet(tmp_path / "f.parquet")
+    with pytest.raises(RowErrors) as raised:
+        read_contract_files([path], columns=("shipment_id", "quantity"))
+    assert [str(e) for e in raised.value.errors] == [
+        f"{path}:7777: cas_number: check digit is 9, expected 8",
+        f"{path}:9000: unit: required value is missing"]
+    good = tmp_path / "good.parquet"
+    pq.write_table(pq.read_table(path).slice(0, 7000), good)
+    table = read_contract_files([good], columns=("shipment_id", "quantity"))
+    assert table.schema.names == ["shipment_id", "quantity"]
+    assert table.num_rows == 7000 and table.column("quantity").type == pa.float64()

@@ -6,7 +6,10 @@ from datetime import datetime
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from precursorwatch.records.validate import MAX_TEXT_LENGTH, validate_batch
 from tests.records.contract_rows import row, rows
@@ -75,7 +78,25 @@ def test_date_times_with_offsets_become_utc() -> None:
                    row(declared_at="2026-03-02T10:00:00.250"))
     assert result.errors == ()
     assert result.rows.column("declared_at").to_pylist() == [
-        datetime(2026, 3, 2, 4, 30), datetime(2026, 3, 2, 10, 0), datetime(2026, 3, 2, 10, 0)]
+        datetime(2026, 3, 2, 4, 30), datetime(2026, 3, 2, 10, 0),
+        datetime(2026, 3, 2, 10, 0, 0, 250_000)]
+
+
+_DATE_SHAPED = st.from_regex(
+    r"\A\d{4}-[01]\d-[0-3]\d([T ][0-2]\d(:[0-6]\d(:[0-6]\d(\.\d{1,6})?)?)?)?\Z")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_DATE_SHAPED, st.dates().map(str), _DATE_SHAPED.map(lambda d: d + "Z")))
+def test_a_date_is_read_alike_whatever_shares_its_batch(value: str) -> None:
+    """Alone, a value takes Arrow's fast ISO 8601 cast; next to a zone offset, the formats.
+    Both must give the same result, since checking per distinct value changes the company a
+    value keeps."""
+    alone = check(row(declared_at=value))
+    mixed = check(row(declared_at=value), row(declared_at="2026-03-02T10:00:00+01:00"))
+    assert [str(e) for e in alone.errors] == [str(e) for e in mixed.errors]
+    assert alone.rows.column("declared_at").to_pylist() == \
+        mixed.rows.column("declared_at").to_pylist()[:alone.rows.num_rows]
 
 
 def test_overlong_text_is_refused_by_length() -> None:
@@ -130,3 +151,94 @@ def test_nested_extra_columns_are_kept_as_json() -> None:
     result = validate_batch(batch, np.array([1], dtype=np.int64), "f.parquet")
     assert result.errors == ()
     assert result.rows.column("meta").to_pylist() == ['{"a": 1}']
+
+
+def _dictionary_batch(records: list[dict[str, str | None]]) -> pa.RecordBatch:
+    """The rows with every text column dictionary-encoded, as Parquet files are read."""
+    plain = pa.RecordBatch.from_pylist(records)
+    return pa.RecordBatch.from_arrays([pc.dictionary_encode(c) for c in plain.columns],
+                                      names=plain.schema.names)
+
+
+def _outcome(batch: pa.RecordBatch) -> tuple[list[str], list[dict[str, object]], list[int],
+                                             list[dict[str, object]]]:
+    result = validate_batch(batch, np.arange(1, batch.num_rows + 1, dtype=np.int64), "f.csv")
+    return ([str(e) for e in result.errors], result.rows.to_pylist(),
+            [int(n) for n in result.row_numbers], result.rejected.to_pylist())
+
+
+_values = st.one_of(st.text(max_size=6), st.none(), st.sampled_from(
+    ["", " kg ", "kg", "lbs", "US", "us", "XX", "AE;SG", "AE;Dubai", "2939.42", "2939",
+     "345-78-8", "345-78-9", "2026-03-02", "2026-02-30", "USD", "usd", "sea", "ship"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.fixed_dictionaries({}, optional={
+    name: _values for name in ("source", "declared_at", "export_country", "transit_countries",
+                               "hs_code", "cas_number", "unit", "currency", "transport_mode",
+                               "outcome", "exporter_id")}), min_size=1, max_size=12))
+def test_dictionary_columns_give_the_same_errors_and_rows(
+        changes: list[dict[str, str | None]]) -> None:
+    records: list[dict[str, str | None]] = [dict(row(shipment_id=f"S{i}"), **c)
+                                            for i, c in enumerate(changes)]
+    assert _outcome(_dictionary_batch(records)) == _outcome(pa.RecordBatch.from_pylist(records))
+
+
+def test_a_bad_value_in_one_row_of_a_large_batch_is_reported_once() -> None:
+    # 5,000 rows: the coded columns are checked per distinct value (encoded first).
+    records = [row(shipment_id=f"S{i}", unit=("kg", "L", "t")[i % 3]) for i in range(5000)]
+    records[3210]["unit"] = "lbs"
+    records[4999]["import_country"] = "XX"
+    records[17]["hs_code"] = ""
+    batch = pa.RecordBatch.from_pylist(records)
+    result = validate_batch(batch, np.arange(1, 5001, dtype=np.int64), "f.csv")
+    assert [str(e) for e in result.errors] == [
+        "f.csv:18: hs_code: required value is missing",
+        "f.csv:3211: unit: 'lbs' is not one of L, g, kg, mL, t, units",
+        "f.csv:5000: import_country: 'XX' is not an ISO 3166-1 alpha-2 country code",
+    ]
+    assert result.rows.num_rows == 4997
+    assert result.rows.column("unit").to_pylist()[:4] == ["kg", "L", "t", "kg"]
+    assert result.rejected.column("row").to_pylist() == [18, 3211, 5000]
+    assert result.rejected.column("unit").to_pylist() == ["t", "lbs", "L"]
+
+
+def test_nulls_in_a_dictionary_column_are_missing_values() -> None:
+    records: list[dict[str, str | None]] = [dict(row(), shipment_id=f"S{i}") for i in range(4)]
+    records[1]["unit"] = None
+    records[2]["currency"] = None
+    result = validate_batch(_dictionary_batch(records), np.arange(1, 5, dtype=np.int64), "f")
+    assert [str(e) for e in result.errors] == ["f:2: unit: required value is missing"]
+    assert result.rows.column("currency").to_pylist() == ["USD", None, "USD"]
+
+
+def test_a_dictionary_larger_than_its_batch_is_read_as_text() -> None:
+    # A Parquet row group's dictionary comes with each of its batches.
+    units = pa.DictionaryArray.from_arrays(pa.array([5, 0], pa.int32()),
+                                           pa.array(["kg", "g", "t", "L", "mL", "lbs"]))
+    table = pa.Table.from_pylist(rows(2)).set_column(17, "unit", units)
+    result = validate_batch(table.to_batches()[0], np.array([7, 8], dtype=np.int64), "f")
+    assert [str(e) for e in result.errors] == [
+        "f:7: unit: 'lbs' is not one of L, g, kg, mL, t, units"]
+    assert result.rows.column("unit").to_pylist() == ["kg"]
+
+
+def test_only_the_asked_columns_are_built_but_every_column_is_checked() -> None:
+    records = rows(3)
+    records[2]["end_use"] = "x" * (MAX_TEXT_LENGTH + 1)
+    batch = pa.RecordBatch.from_pylist(records)
+    result = validate_batch(batch, np.arange(1, 4, dtype=np.int64), "f",
+                            columns=("shipment_id", "unit"))
+    assert result.rows.schema.names == ["shipment_id", "unit"]
+    assert result.rows.column("shipment_id").to_pylist() == ["S1", "S2"]
+    assert len(result.errors) == 1 and result.errors[0].field == "end_use"
+
+
+def test_typed_dates_beyond_year_9999_are_refused_as_before() -> None:
+    late = pa.array(np.array(["2026-03-02", "10000-01-01"], dtype="datetime64[D]"))
+    table = pa.Table.from_pylist(rows(2)).set_column(2, "declared_at", late)
+    result = validate_batch(table.to_batches()[0], np.array([1, 2], dtype=np.int64), "f")
+    assert [str(e) for e in result.errors] == [
+        "f:2: declared_at: '10000-01-01' is not an ISO 8601 date or date-time "
+        "(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)"]
+    assert result.rows.column("declared_at").to_pylist() == [datetime(2026, 3, 2)]

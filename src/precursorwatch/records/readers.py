@@ -13,7 +13,7 @@ import csv
 import io
 import json
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -77,7 +77,7 @@ def _numbers(start: int, count: int, skipped: set[int]) -> np.ndarray:
     return np.array(numbers, dtype=np.int64)
 
 
-def _csv(path: str, batch_rows: int) -> Iterator[Validated]:
+def _csv(path: str, batch_rows: int, columns: Collection[str] | None) -> Iterator[Validated]:
     with open(path, "rb") as handle:
         first = handle.readline()
     try:
@@ -119,7 +119,8 @@ def _csv(path: str, batch_rows: int) -> Iterator[Validated]:
             next_row = int(numbers[-1]) + 1 if len(numbers) else next_row
             for start in range(0, batch.num_rows, batch_rows):
                 part = batch.slice(start, batch_rows)
-                yield validate_batch(part, numbers[start:start + part.num_rows], path)
+                yield validate_batch(part, numbers[start:start + part.num_rows], path,
+                                     columns=columns)
     except pa.ArrowInvalid as err:
         raise InputError(f"cannot parse as CSV near row {next_row}: {err}", file=path) from err
     if broken:
@@ -142,7 +143,8 @@ def _json_value(key: str, value: object) -> str | None:
     raise ValueError(f"a {type(value).__name__} where a plain value was expected")
 
 
-def _jsonl_batch(path: str, lines: list[tuple[int, str]]) -> Iterator[Validated]:
+def _jsonl_batch(path: str, lines: list[tuple[int, str]], columns: Collection[str] | None
+                 ) -> Iterator[Validated]:
     records: list[dict[str, str | None]] = []
     numbers: list[int] = []
     broken: list[tuple[int, str]] = []
@@ -174,7 +176,7 @@ def _jsonl_batch(path: str, lines: list[tuple[int, str]]) -> Iterator[Validated]
             table = table.append_column(name, pa.nulls(len(records), pa.string()))
         checked = validate_batch(table.to_batches()[0] if table.num_rows else
                                  pa.RecordBatch.from_pylist([]), np.array(numbers, np.int64),
-                                 path)
+                                 path, columns=columns)
         if field_errors:
             bad_rows = [e.row for e in field_errors if e.row is not None]
             mask = np.isin(np.array(numbers), bad_rows)
@@ -189,7 +191,7 @@ def _jsonl_batch(path: str, lines: list[tuple[int, str]]) -> Iterator[Validated]
         yield checked
 
 
-def _jsonl(path: str, batch_rows: int) -> Iterator[Validated]:
+def _jsonl(path: str, batch_rows: int, columns: Collection[str] | None) -> Iterator[Validated]:
     lines: list[tuple[int, str]] = []
     number = 0
     with open(path, "rb") as handle:
@@ -206,18 +208,44 @@ def _jsonl(path: str, batch_rows: int) -> Iterator[Validated]:
                                  "is not valid UTF-8 text (check the file's encoding)")
                 continue
             if len(lines) >= batch_rows:
-                yield from _jsonl_batch(path, lines)
+                yield from _jsonl_batch(path, lines, columns)
                 lines = []
     if lines:
-        yield from _jsonl_batch(path, lines)
+        yield from _jsonl_batch(path, lines, columns)
 
 
-def _parquet(path: str, batch_rows: int) -> Iterator[Validated]:
+def _dictionary_columns(source: pq.ParquetFile) -> list[str]:
+    """Text columns stored as dictionaries throughout, to be read as Arrow dictionaries.
+
+    Such a column decodes to its few distinct values and an index per row, and is checked
+    once per distinct value. A column whose pages mostly fell back to plain values (ids,
+    names, addresses: more distinct values than a dictionary page holds) would have to be
+    hashed into a dictionary while reading, which costs more than it saves; it is read as
+    text. The test is the column's size: a dictionary-encoded chunk holds at most four bytes
+    of index per row, besides its dictionary page (1 MiB by default, 2 MiB allowed here).
+    """
+    meta = source.metadata
+    leaves = {meta.schema.column(j).path: j for j in range(meta.num_columns)}
+    names = []
+    for field in source.schema_arrow:
+        if not pa.types.is_string(field.type) or field.name not in leaves:
+            continue
+        j = leaves[field.name]
+        chunks = [meta.row_group(g).column(j) for g in range(meta.num_row_groups)]
+        if all(c.has_dictionary_page and c.total_uncompressed_size
+               <= 4 * c.num_values + (2 << 20) for c in chunks):
+            names.append(field.name)
+    return names
+
+
+def _parquet(path: str, batch_rows: int, columns: Collection[str] | None
+             ) -> Iterator[Validated]:
     try:
         source = pq.ParquetFile(path)
+        _missing_columns(path, source.schema_arrow.names)
+        source = pq.ParquetFile(path, read_dictionary=_dictionary_columns(source))
     except (pa.ArrowInvalid, OSError) as err:
         raise InputError(f"cannot read as Parquet: {err}", file=path) from err
-    _missing_columns(path, source.schema_arrow.names)
 
     def numbered() -> Iterator[tuple[pa.RecordBatch, npt.NDArray[np.int64]]]:
         next_row = 1
@@ -231,26 +259,28 @@ def _parquet(path: str, batch_rows: int) -> Iterator[Validated]:
     with ThreadPoolExecutor(max_workers=_CHECKERS) as pool:
         pending: deque[Future[Validated]] = deque()
         for batch, numbers in numbered():
-            pending.append(pool.submit(validate_batch, batch, numbers, path))
+            pending.append(pool.submit(validate_batch, batch, numbers, path, columns=columns))
             if len(pending) > _CHECKERS:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
 
 
-def read_contract(path: str | Path, *, batch_rows: int = DEFAULT_BATCH_ROWS
-                  ) -> Iterator[Validated]:
+def read_contract(path: str | Path, *, batch_rows: int = DEFAULT_BATCH_ROWS,
+                  columns: Collection[str] | None = None) -> Iterator[Validated]:
     """Validated batches of a contract file, in file order; file-level faults raise
-    :class:`InputError` (no such file, unreadable, a required column missing)."""
+    :class:`InputError` (no such file, unreadable, a required column missing).
+
+    Every column is checked; the valid rows hold only ``columns`` (default: all)."""
     name = str(path)
     kind = format_of(path)
     if not Path(path).is_file():
         raise InputError("no such file", file=name)
     if kind == "csv":
-        return _csv(name, batch_rows)
+        return _csv(name, batch_rows, columns)
     if kind == "jsonl":
-        return _jsonl(name, batch_rows)
-    return _parquet(name, batch_rows)
+        return _jsonl(name, batch_rows, columns)
+    return _parquet(name, batch_rows, columns)
 
 
 def read_contract_files(paths: Sequence[str | Path], *, batch_rows: int = DEFAULT_BATCH_ROWS,
@@ -266,7 +296,7 @@ def read_contract_files(paths: Sequence[str | Path], *, batch_rows: int = DEFAUL
     batches: list[pa.RecordBatch] = []
     errors: list[InputError] = []
     for path in paths:
-        for checked in read_contract(path, batch_rows=batch_rows):
+        for checked in read_contract(path, batch_rows=batch_rows, columns=columns):
             errors.extend(checked.errors)
             if not errors:
                 batches.append(checked.rows.select(list(columns)))
